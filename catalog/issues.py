@@ -1,0 +1,69 @@
+"""The finding every check returns: a code from the rule catalog, where it is, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A seller-facing sentence in French and English."""
+
+    fr: str
+    en: str
+
+    def format(self, **params: Any) -> Text:
+        return Text(fr=self.fr.format(**params), en=self.en.format(**params))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"fr": self.fr, "en": self.en}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    severity: Severity
+    message: Text
+    fix: Text
+    row: int | None = None
+    column: str | None = None
+    product: str | None = None
+    item: str | None = None
+    value: str | None = None
+    suggestions: tuple[str, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "severity": str(self.severity),
+            "row": self.row,
+            "column": self.column,
+            "product": self.product,
+            "value": self.value,
+            "message": self.message.to_dict(),
+            "fix": self.fix.to_dict(),
+            "suggestions": list(self.suggestions),
+        }
+        if self.item is not None:
+            data["item"] = self.item
+        return data
+
+
+def excerpt(text: str, start: int = 0, end: int | None = None, width: int = 40) -> str:
+    """The part of `text` around [start, end), with ellipses where it was cut."""
+    end = len(text) if end is None else end
+    lo, hi = max(0, start - width), min(len(text), end + width)
+    out = " ".join(text[lo:hi].split())
+    return ("… " if lo > 0 else "") + out + (" …" if hi < len(text) else "")

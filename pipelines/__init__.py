@@ -1,0 +1,1 @@
+"""Prefect flows and tasks: orchestration only; the work lives in the other packages."""

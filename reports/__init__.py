@@ -1,0 +1,1 @@
+"""Rendering a report: JSON, annotated CSV, corrected CSV, HTML, email."""

@@ -1,0 +1,1 @@
+"""The product taxonomy: loading, assignable collections, suggestions."""

@@ -1,0 +1,23 @@
+import re
+
+from catalog.issues import Severity
+from catalog.rules import RULES, issue
+
+
+def test_every_rule_has_both_languages_and_a_fix():
+    for code, rule in RULES.items():
+        assert re.fullmatch(r"[a-z_]+\.[a-z_0-9]+", code), code
+        assert rule.message.fr and rule.message.en and rule.fix.fr and rule.fix.en, code
+        assert rule.message.fr != rule.message.en, code
+
+
+def test_issue_fills_the_templates():
+    found = issue("contact.email", row=7, column="Body (HTML)", product="perceuse-18v", found="a@b.fr")
+    assert found.severity is Severity.ERROR
+    assert "a@b.fr" in found.message.fr and "a@b.fr" in found.message.en
+    assert found.to_dict()["row"] == 7
+
+
+def test_severity_can_be_lowered_for_two_level_rules():
+    warn = issue("title.too_long", severity=Severity.WARNING, length=160, limit=150)
+    assert warn.severity is Severity.WARNING and "160" in warn.message.fr

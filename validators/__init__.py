@@ -1,0 +1,1 @@
+"""Checks: pure functions that take values and return issues."""
