@@ -13,7 +13,7 @@ from typing import Any
 
 from catalog.issues import Issue, Severity, Text
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ _RULES: tuple[Rule, ...] = (
        ("La description SEO fait {length} caractères (150 au plus).",
         "The SEO description is {length} characters (150 at most)."),
        ("Raccourcissez la description SEO à 150 caractères.", "Shorten the SEO description to 150 characters.")),
-    _r("seo.generated", I, "product", "SEO fields generated",
+    _r("seo.generated", INFO, "product", "SEO fields generated",
        ("{fields_fr} vide : générée à partir du produit (« {generated} »).",
         "{fields_en} empty: generated from the product (\"{generated}\")."),
        ("Rien à faire ; vous pouvez écrire votre propre texte pour un meilleur référencement.",
@@ -230,7 +230,7 @@ _RULES: tuple[Rule, ...] = (
         "\"{column}\" holds garbled accents: \"{found}\" should read \"{fixed}\"."),
        ("Corrigé dans la copie corrigée ; enregistrez toujours en CSV UTF-8.",
         "Repaired in the corrected copy; always save as CSV UTF-8.")),
-    _r("language.not_french", I, "product", "Description not in French",
+    _r("language.not_french", INFO, "product", "Description not in French",
        ("La description semble rédigée en {language} : elle sera signalée pour traduction.",
         "The description seems to be written in {language_en}: it is flagged for translation."),
        ("Ajoutez une description en français pour être mieux référencé.",
@@ -278,7 +278,7 @@ _RULES: tuple[Rule, ...] = (
        ("La devise « {value} » {reason_fr}.", "Currency \"{value}\" {reason_en}."),
        ("Utilisez EUR (ou laissez vide), ou demandez à l'équipe de configurer un taux pour cette devise.",
         "Use EUR (or leave empty), or ask the team to configure a rate for this currency.")),
-    _r("price.converted", I, "product", "Price converted to EUR",
+    _r("price.converted", INFO, "product", "Price converted to EUR",
        ("Prix converti de {currency} en EUR avec la règle de prix : {old} → {new}.",
         "Price converted from {currency} to EUR with the price rule: {old} → {new}."),
        ("Rien à faire.", "Nothing to do.")),
