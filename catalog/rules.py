@@ -143,6 +143,13 @@ _RULES: tuple[Rule, ...] = (
         "The Collection column must stay empty; \"{value}\" was ignored."),
        ("Laissez Collection vide : la place de marché classe vos produits d'après le Type.",
         "Leave Collection empty: the marketplace classifies products from their Type.")),
+    _r("structure.product_cells_ignored", W, "product", "Product cells on a variant row",
+       ("« {column} » diffère de la première ligne du produit (ligne {first_row}) : sur une ligne de variante, "
+        "seules les colonnes de variante comptent, cette valeur est ignorée.",
+        "\"{column}\" differs from the product's first row (row {first_row}): on a variant row only variant "
+        "columns count, this value is ignored."),
+       ("Laissez les colonnes produit vides sur les lignes de variantes, ou recopiez la première ligne.",
+        "Leave product columns empty on variant rows, or copy the first row's value.")),
     _r("field.required", E, "product", "Required cell empty",
        ("La colonne « {column} » est obligatoire et vide.",
         "Column \"{column}\" is required and empty."),

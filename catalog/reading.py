@@ -1,0 +1,232 @@
+"""Reading a seller's CSV safely: size, file type, encoding, separator, quoting, header.
+
+Every problem becomes a file-level issue (the whole file is rejected, nothing
+is staged); only conditions a command cannot run past (no such file) raise
+`CatalogError`. Row numbers are the spreadsheet's: the header is row 1 and a
+cell holding line breaks does not shift the rows after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog.columns import BULK_COLUMNS, BULK_MAX_ROWS, FULL_COLUMNS, FULL_MAX_ROWS
+from catalog.errors import CatalogError
+from catalog.issues import Issue
+from catalog.report import Table
+from catalog.rules import issue
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# (magic prefix, French description, English description)
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"PK\x03\x04", "un classeur Excel (.xlsx), OpenDocument ou une archive zip",
+     "an Excel workbook (.xlsx), OpenDocument file or zip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "un classeur Excel 97-2003 (.xls)", "an Excel 97-2003 workbook (.xls)"),
+    (b"%PDF", "un document PDF", "a PDF document"),
+    (b"\x89PNG", "une image PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "une image JPEG", "a JPEG image"),
+    (b"GIF8", "une image GIF", "a GIF image"),
+    (b"\x1f\x8b", "une archive gzip", "a gzip archive"),
+    (b"{\\rtf", "un document RTF", "an RTF document"),
+)
+
+_KIND_COLUMNS = {"full": FULL_COLUMNS, "bulk": BULK_COLUMNS}
+_KIND_MAX_ROWS = {"full": FULL_MAX_ROWS, "bulk": BULK_MAX_ROWS}
+
+
+@dataclass(slots=True)
+class ReadResult:
+    table: Table | None
+    issues: list[Issue] = field(default_factory=list)
+    kind: str = "full"
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} Mo" if size >= 1024 * 1024 else f"{size / 1024:.0f} Ko"
+
+
+def sniff_binary(data: bytes) -> tuple[str, str] | None:
+    """What a non-text file is, in French and English, or None for text."""
+    for magic, fr, en in _SIGNATURES:
+        if data.startswith(magic):
+            return fr, en
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text: an encoding problem, reported as such
+    if b"\x00" in data[:8192]:
+        return "un fichier binaire", "a binary file"
+    return None
+
+
+def detect_kind(header: Sequence[str]) -> str:
+    """Which file kind a header is closest to (the full CSV when in doubt)."""
+    names = {h.strip().lower() for h in header}
+    bulk = len(names & {c.lower() for c in BULK_COLUMNS})
+    full = len(names & {c.lower() for c in FULL_COLUMNS})
+    return "bulk" if bulk > full else "full"
+
+
+def _encoding_issue(data: bytes) -> Issue:
+    import chardet
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "UTF-16 (« Texte Unicode » d'Excel)"
+    else:
+        guess = chardet.detect(data[:200_000]).get("encoding") or "inconnu"
+        encoding = {"ascii": "Windows-1252", "ISO-8859-1": "ISO-8859-1 (Latin-1)"}.get(guess, guess)
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad_row = 1
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if any(any("\udc80" <= ch <= "\udcff" for ch in cell) for cell in record):
+                bad_row = number
+                break
+    except csv.Error:
+        bad_row = text[: _first_bad_offset(data)].count("\n") + 1
+    return issue("encoding.not_utf8", encoding=encoding, bad_row=bad_row)
+
+
+def _first_bad_offset(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start
+    return 0
+
+
+def _delimiter_issue(header_line: str) -> Issue | None:
+    counts = {sep: 0 for sep in (",", ";", "\t")}
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    if counts[";"] > counts[","]:
+        return issue("structure.delimiter", found="des points-virgules (;)", found_en="semicolons (;)")
+    if counts["\t"] > counts[","]:
+        return issue("structure.delimiter", found="des tabulations", found_en="tabs")
+    return None
+
+
+def header_issues(header: list[str], expected: Sequence[str]) -> list[Issue]:
+    """Blank, duplicated, then missing/extra/renamed/moved columns, as file-level issues."""
+    found: list[Issue] = []
+    blanks = [i + 1 for i, name in enumerate(header) if not name.strip()]
+    for position in blanks:
+        found.append(issue("structure.blank_header", position=position))
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        if name.strip():
+            seen.setdefault(name, []).append(i + 1)
+    for name, positions in seen.items():
+        if len(positions) > 1:
+            found.append(issue("structure.duplicate_header", name=name, positions=", ".join(map(str, positions))))
+    if found or list(header) == list(expected):
+        return found
+    position = next(
+        (i for i, (a, b) in enumerate(zip(header, expected, strict=False)) if a != b),
+        min(len(header), len(expected)),
+    )
+    exp = expected[position] if position < len(expected) else "(aucune / none)"
+    got = header[position] if position < len(header) else "(aucune / none)"
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    hints = []
+    if missing:
+        hints.append("Colonnes manquantes / missing columns : " + ", ".join(missing))
+    if extra:
+        hints.append("Colonnes en trop / extra columns : " + ", ".join(extra))
+    if not missing and not extra:
+        hints.append("Les colonnes sont toutes là mais dans un autre ordre / all columns are there, in another order")
+    return [issue("structure.columns", position=position + 1, expected=exp, found=got, count=len(expected),
+                  value=",".join(header)[:300], suggestions=hints)]
+
+
+def _split_hint(rows: list[tuple[int, list[str]]], limit: int) -> tuple[str, str]:
+    """Where to cut so that the first part keeps whole products."""
+    if len(rows) <= limit:
+        return "", ""
+    cut = limit
+    handle_at_cut = rows[cut][1][0] if rows[cut][1] else ""
+    while cut > 0 and rows[cut - 1][1] and rows[cut - 1][1][0] == handle_at_cut:
+        cut -= 1
+    row_number = rows[cut][0]
+    return (f"par exemple, un premier fichier jusqu'à la ligne {row_number - 1}, un second à partir de la "
+            f"ligne {row_number} (en recopiant la ligne d'en-tête)",
+            f"for instance a first file up to row {row_number - 1}, a second from row {row_number} on "
+            f"(copying the header row)")
+
+
+def read_table(path: Path, *, max_bytes: int, kind: str | None = None) -> ReadResult:
+    """Read and check a seller's CSV file; `kind` None means: detect it from the header."""
+    if not path.exists():
+        raise CatalogError(f"no such file: {path}")
+    if not path.is_file():
+        raise CatalogError(f"not a file: {path}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        return ReadResult(None, [issue("file.too_large", size=_human_size(size), limit=_human_size(max_bytes))],
+                          kind or "full")
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    return parse_table(data, name=path.name, kind=kind)
+
+
+def parse_table(data: bytes, *, name: str, kind: str | None = None) -> ReadResult:
+    """Check the bytes of a CSV file named `name`; see `read_table`."""
+    if not data.strip(UTF8_BOM + b" \r\n\t"):
+        return ReadResult(None, [issue("file.empty")], kind or "full")
+    binary = sniff_binary(data)
+    if binary:
+        return ReadResult(None, [issue("file.not_csv", what=binary[0], what_en=binary[1])], kind or "full")
+    if not name.lower().endswith(".csv"):
+        suffix = Path(name).suffix or "(aucune)"
+        return ReadResult(None, [issue("file.not_csv", what=f"son nom finit par {suffix} et non .csv",
+                                       what_en=f"its name ends in {suffix}, not .csv")], kind or "full")
+    had_bom = data.startswith(UTF8_BOM)
+    if had_bom:
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ReadResult(None, [_encoding_issue(data)], kind or "full")
+
+    header_line = text.split("\n", 1)[0]
+    delimiter = _delimiter_issue(header_line)
+    if delimiter:
+        return ReadResult(None, [delimiter], kind or "full")
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            records.append((number, record))
+    except csv.Error as err:
+        reason = str(err)
+        fr = ("guillemet non refermé" if "unexpected end of data" in reason or "EOF" in reason
+              else "guillemet mal placé")
+        return ReadResult(None, [issue("structure.malformed", bad_row=number + 1, reason=fr, reason_en=reason)],
+                          kind or "full")
+
+    header = records[0][1] if records else []
+    kind = kind or detect_kind(header)
+    expected = _KIND_COLUMNS[kind]
+    problems = header_issues(header, expected)
+    rows = [(n, cells) for n, cells in records[1:] if any(c.strip() for c in cells)]
+    table = Table(header=header, rows=rows, delimiter=",", had_bom=had_bom)
+    if problems:
+        return ReadResult(table, problems, kind)
+    if not rows:
+        return ReadResult(table, [issue("file.empty")], kind)
+    limit = _KIND_MAX_ROWS[kind]
+    if len(rows) > limit:
+        fr, en = _split_hint(rows, limit)
+        return ReadResult(table, [issue("structure.too_many_rows", rows=len(rows), limit=limit,
+                                        split_hint_fr=fr, split_hint_en=en)], kind)
+    return ReadResult(table, [], kind)

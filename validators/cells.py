@@ -1,0 +1,210 @@
+"""The tabular contract: what each non-empty cell of a column must look like.
+
+Each `CellRule` pairs a predicate with the catalog code it raises; the pandera
+schema is built from them, so the same table serves the full CSV and the bulk
+file. Whether a cell may be empty depends on the row (first row, variant row,
+image-only row) and is decided by the product checks, not here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from catalog.issues import Issue
+from catalog.rules import issue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PRICE_RE = re.compile(r"\d+(?:\.\d{1,2})?")
+HANDLE_RE = re.compile(r"[a-z0-9-]{1,255}")
+INT_RE = re.compile(r"\d+")
+BOOLEANS = {"true", "false"}
+POLICIES = {"deny", "continue"}
+
+
+def parse_price(value: str) -> Decimal | None:
+    """A price as the spec writes it (`49.90`), or None."""
+    value = value.strip()
+    return Decimal(value) if PRICE_RE.fullmatch(value) else None
+
+
+def price_suggestion(value: str) -> str | None:
+    """The dot-decimal price a seller most likely meant (`49,90` → `49.90`), or None."""
+    cleaned = value.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("EUR", "")
+    if re.fullmatch(r"\d+,\d{1,2}", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if amount <= 0 or not amount.is_finite():
+        return None
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def handle_suggestion(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")[:255] or "mon-produit"
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def _barcode_reason(value: str) -> tuple[str, str] | None:
+    from stdnum import ean
+
+    digits = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+\d+", digits):
+        return "écrit en notation scientifique par le tableur", "written in scientific notation by the spreadsheet"
+    if not digits.isdigit():
+        return "il ne doit contenir que des chiffres", "it must hold digits only"
+    if len(digits) not in (8, 12, 13, 14):
+        return (f"{len(digits)} chiffres au lieu de 8, 12, 13 ou 14",
+                f"{len(digits)} digits instead of 8, 12, 13 or 14")
+    if not ean.is_valid(digits):
+        return "la clé de contrôle est fausse", "the check digit is wrong"
+    return None
+
+
+def _country_hint(value: str) -> tuple[str, str]:
+    import pycountry
+
+    try:
+        match = pycountry.countries.lookup(value.strip())
+    except LookupError:
+        return "", ""
+    return f" (« {match.alpha_2} » pour {value.strip()})", f" (\"{match.alpha_2}\" for {value.strip()})"
+
+
+@dataclass(frozen=True, slots=True)
+class CellRule:
+    code: str
+    ok: Callable[[str], bool]
+    params: Callable[[str], dict[str, Any]] = lambda value: {}
+    suggest: Callable[[str], list[str]] = lambda value: []
+
+    def issue(self, value: str, *, row: int | None, column: str, product: str | None) -> Issue:
+        return issue(self.code, row=row, column=column, product=product, value=value,
+                     suggestions=self.suggest(value), **self.params(value))
+
+
+def _price_rules() -> list[CellRule]:
+    def params(value: str) -> dict[str, Any]:
+        return {"example": price_suggestion(value) or "49.90"}
+
+    def suggest(value: str) -> list[str]:
+        fixed = price_suggestion(value)
+        return [fixed] if fixed else []
+
+    return [CellRule("price.format", lambda v: PRICE_RE.fullmatch(v.strip()) is not None, params, suggest)]
+
+
+_BOOL = CellRule("boolean.invalid", lambda v: v.strip().lower() in BOOLEANS,
+                 suggest=lambda v: [v.strip().upper()] if v.strip().lower() in BOOLEANS else [])
+
+FULL_CELL_RULES: dict[str, list[CellRule]] = {
+    "Handle": [CellRule("handle.format", lambda v: HANDLE_RE.fullmatch(v) is not None,
+                        lambda v: {"suggestion": handle_suggestion(v)}, lambda v: [handle_suggestion(v)])],
+    "Variant Price": [
+        *_price_rules(),
+        CellRule("price.not_positive", lambda v: (p := parse_price(v)) is None or p > 0),
+    ],
+    "Variant Compare At Price": _price_rules(),
+    "Variant Inventory Qty": [CellRule("quantity.invalid", lambda v: INT_RE.fullmatch(v.strip()) is not None)],
+    "Variant Minimum Quantity": [
+        CellRule("quantity.minimum", lambda v: INT_RE.fullmatch(v.strip()) is not None and int(v) >= 1),
+    ],
+    "Variant Grams": [CellRule("weight.invalid", lambda v: INT_RE.fullmatch(v.strip()) is not None)],
+    "Variant Inventory Policy": [CellRule("inventory_policy.invalid", lambda v: v.strip().lower() in POLICIES)],
+    "Variant Requires Shipping": [_BOOL],
+    "Variant Taxable": [_BOOL],
+    "Variant Barcode": [CellRule(
+        "barcode.invalid", lambda v: _barcode_reason(v) is None,
+        lambda v: dict(zip(("reason_fr", "reason_en"), _barcode_reason(v) or ("", ""), strict=True)))],
+    "Country of Origin": [CellRule(
+        "country.invalid", lambda v: v.strip() in _country_codes(),
+        lambda v: dict(zip(("hint_fr", "hint_en"), _country_hint(v), strict=True)))],
+}
+
+BULK_CELL_RULES: dict[str, list[CellRule]] = {
+    "Variant Qty": FULL_CELL_RULES["Variant Inventory Qty"],
+    "Variant Price": FULL_CELL_RULES["Variant Price"],
+}
+
+
+def _schema(rules: dict[str, list[CellRule]]) -> Any:
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            column: pa.Column(object, nullable=True, required=False, checks=[
+                pa.Check(rule.ok, element_wise=True, ignore_na=True, name=rule.code) for rule in column_rules
+            ])
+            for column, column_rules in rules.items()
+        },
+        strict=False,
+    )
+
+
+@cache
+def full_schema() -> Any:
+    return _schema(FULL_CELL_RULES)
+
+
+@cache
+def bulk_schema() -> Any:
+    return _schema(BULK_CELL_RULES)
+
+
+def cell_issues(
+    frame: pd.DataFrame,
+    rules: dict[str, list[CellRule]],
+    schema: Any,
+    *,
+    row_numbers: list[int],
+    products: list[str | None],
+) -> list[Issue]:
+    """Validate `frame` (empty cells as None) with pandera; one issue per failing cell.
+
+    Only the first failing rule of a cell is reported: `price.not_positive` on
+    a value that is not even a price would say nothing new.
+    """
+    import pandera.pandas as pa
+
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return []
+    by_code = {(column, rule.code): rule for column, column_rules in rules.items() for rule in column_rules}
+    order = {key: i for i, key in enumerate(by_code)}
+    seen: set[tuple[int, str]] = set()
+    found: list[tuple[int, int, Issue]] = []
+    records: Iterable[tuple[Any, ...]] = cases[["column", "check", "failure_case", "index"]].itertuples(index=False)
+    for column, check, value, index in sorted(records, key=lambda r: (r[3], order.get((r[0], r[1]), 0))):
+        rule = by_code.get((column, check))
+        if rule is None or index is None or (index, column) in seen:
+            continue
+        seen.add((index, column))
+        found.append((index, order[(column, check)],
+                      rule.issue(str(value), row=row_numbers[index], column=column, product=products[index])))
+    return [item for _, _, item in sorted(found, key=lambda f: (f[0], f[1]))]

@@ -1,0 +1,74 @@
+"""The corrected copy: only the fixes of rules.md whose meaning cannot change.
+
+Invisible characters removed, mojibake repaired, tags normalised, `49,90` →
+`49.90`, `true` → `TRUE`, a Type with a case/accent slip → the exact
+collection name, a level 4–6 Type → its assignable ancestor (and the tag with
+it). Contact details, out-of-range prices and unknown types are never fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from catalog.columns import FULL_TEXT_COLUMNS
+from catalog.model import Product
+from validators.products import Row, normalise_tags
+
+if TYPE_CHECKING:
+    from taxonomy.tree import Taxonomy
+
+_COMMA_PRICE = re.compile(r"(\d+),(\d{1,2})")
+PRICE_COLUMNS = ("Variant Price", "Variant Compare At Price")
+BOOLEAN_COLUMNS = ("Variant Requires Shipping", "Variant Taxable")
+
+
+def fix_price(value: str) -> str:
+    match = _COMMA_PRICE.fullmatch(value.strip())
+    return f"{match[1]}.{match[2]}" if match else value
+
+
+def fix_boolean(value: str) -> str:
+    return value.strip().upper() if value.strip().lower() in {"true", "false"} else value
+
+
+def fix_type_in_tags(tags: str, old: str, new: str) -> str:
+    parts = [t.strip() for t in tags.split(",") if t.strip()]
+    if old in parts:
+        parts = [new if t == old else t for t in parts]
+    elif new not in parts:
+        parts.append(new)
+    return ",".join(dict.fromkeys(parts))
+
+
+def safe_corrections(rows: list[Row], products: list[Product], taxonomy: Taxonomy) -> dict[tuple[int, str], str]:
+    """(row, column) → corrected cell, for the cells a safe fix changes."""
+    from taxonomy import check_type
+    from validators.text import fix_text
+
+    fixes: dict[tuple[int, str], str] = {}
+
+    def put(row: int, column: str, old: str, new: str) -> None:
+        if new != old:
+            fixes[(row, column)] = new
+
+    for row in rows:
+        for column in FULL_TEXT_COLUMNS:
+            value = row.get(column)
+            if value:
+                fixed = fix_text(value)
+                put(row.number, column, value, normalise_tags(fixed) if column == "Tags" else fixed)
+        for column in PRICE_COLUMNS:
+            put(row.number, column, row.get(column), fix_price(row.get(column)))
+        for column in BOOLEAN_COLUMNS:
+            put(row.number, column, row.get(column), fix_boolean(row.get(column)))
+    for product in products:
+        row = product.first_row
+        if row is None or not product.type:
+            continue
+        verdict = check_type(taxonomy, product.type)
+        if verdict.code and verdict.safe_fix:
+            put(row, "Type", product.type, verdict.safe_fix)
+            tags = fixes.get((row, "Tags"), product.tags)
+            put(row, "Tags", product.tags, fix_type_in_tags(tags, product.type, verdict.safe_fix))
+    return fixes
