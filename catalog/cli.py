@@ -9,9 +9,10 @@ validate --offline` start fast.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,122 @@ def cmd_taxonomy_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from catalog import ingest
+
+    settings = _settings()
+    path = Path(args.path)
+    if not path.is_file():
+        raise CatalogError(f"no such file: {path}")
+    with _store(settings) as store:
+        ingest.require_seller(store, args.seller)
+    from pipelines.runtime import configure_prefect
+
+    configure_prefect(settings)
+    from pipelines.ingest_full_csv import ingest_full_csv
+
+    outcome = ingest_full_csv(str(path), args.seller, offline=args.offline)
+    print("\n".join(outcome.summary_lines()))
+    if outcome.email_status == "failed":
+        return EXIT_CANNOT_RUN
+    return EXIT_ISSUES if outcome.report.has_errors else EXIT_OK
+
+
+def cmd_sellers_load(args: argparse.Namespace) -> int:
+    from catalog.sellers import load_sellers_file, readiness, readiness_text
+
+    sellers = load_sellers_file(Path(args.file))
+    with _store(_settings()) as store:
+        store.upsert_sellers(sellers)
+    for seller in sellers:
+        missing = readiness(seller)
+        state = "prêt / ready" if not missing else "pas prêt / not ready: " + readiness_text(missing)[1]
+        print(f"{seller.id}\t{seller.name}\t{state}")
+    return EXIT_OK
+
+
+def cmd_sellers_list(args: argparse.Namespace) -> int:
+    from catalog.sellers import readiness
+
+    with _store(_settings()) as store:
+        sellers = store.list_sellers()
+    for seller in sellers:
+        missing = readiness(seller)
+        state = "ready" if not missing else "not ready: " + ", ".join(missing)
+        print(f"{seller.id}\t{seller.name}\t{seller.email}\t{state}")
+    if not sellers:
+        print("no seller yet: catalog sellers load FILE.yaml")
+    return EXIT_OK
+
+
+def cmd_moderation_list(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        items = store.list_moderation(status=args.status, seller=args.seller)
+    if args.format == "json":
+        print(json.dumps([item.to_dict() for item in items], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for item in items:
+        data = item.to_dict()
+        print(f"{data['id']}\t{data['status']}\t{data['action']}\t{data['seller']}\t{data['handle']}\t"
+              f"{data['source']}\t{data['submitted_at']}")
+    if not items:
+        print("queue empty")
+    return EXIT_OK
+
+
+def cmd_moderation_approve(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        items = store.approve(args.ids, by=args.by)
+    for item in items:
+        print(f"{item.id}\tapproved\t{item.seller}\t{item.handle}")
+    return EXIT_OK
+
+
+def cmd_moderation_reject(args: argparse.Namespace) -> int:
+    from catalog.mailer import MailError, send_email
+    from reports.email import compose_rejection_email
+
+    settings = _settings()
+    with _store(settings) as store:
+        item = store.reject(args.id, reason=args.reason, by=args.by)
+        seller = store.get_seller(item.seller)
+    print(f"{item.id}\trejected\t{item.seller}\t{item.handle}")
+    if seller is None or not seller.email:
+        print("catalog: warning: seller has no email address; the reason was not sent", file=sys.stderr)
+        return EXIT_OK
+    msg = compose_rejection_email(seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from,
+                                  handle=item.handle, reason=args.reason, source=item.source,
+                                  seller_name=seller.name)
+    try:
+        result = send_email(msg, settings)
+    except MailError as err:
+        print(f"catalog: warning: rejection recorded but the email failed: {err}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"email: {result.path or 'sent to ' + ', '.join(result.recipients)}")
+    return EXIT_OK
+
+
+def cmd_runs_list(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        runs = store.runs_with_failed_email() if args.failed_email else store.list_runs(seller=args.seller)
+    for run in runs:
+        print(f"{run.id}\t{run.seller_id}\t{run.source}\t{run.status}\t{run.report_status or '-'}\t"
+              f"email {run.email_status}\t{run.report_dir or ''}")
+    return EXIT_OK
+
+
+def cmd_runs_resend(args: argparse.Namespace) -> int:
+    from catalog import ingest
+
+    settings = _settings()
+    with _store(settings) as store:
+        if store.get_run(args.run_id) is None:
+            raise CatalogError(f"unknown run: {args.run_id}")
+        result = ingest.send_composed(store, settings, args.run_id)
+    print(f"email: {result.path or 'sent to ' + ', '.join(result.recipients)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="catalog", description="Catalog ingestion: validate, stage and report sellers' files.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -111,12 +228,47 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10)
     search.set_defaults(func=cmd_taxonomy_search)
 
-    for register in EXTRA_COMMANDS:
-        register(commands)
+    ingest = commands.add_parser("ingest", help="validate, stage for moderation, report and email (Prefect flow)")
+    ingest.add_argument("path", metavar="PATH")
+    ingest.add_argument("--seller", metavar="ID", required=True)
+    ingest.add_argument("--offline", action="store_true", help="skip image downloads")
+    ingest.set_defaults(func=cmd_ingest)
+
+    sellers = commands.add_parser("sellers", help="the seller registry")
+    sellers_commands = sellers.add_subparsers(dest="sellers_command", required=True, parser_class=_Parser)
+    load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
+    load.add_argument("file", metavar="FILE.yaml")
+    load.set_defaults(func=cmd_sellers_load)
+    sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
+        func=cmd_sellers_list)
+
+    moderation = commands.add_parser("moderation", help="the ops moderation queue")
+    moderation_commands = moderation.add_subparsers(dest="moderation_command", required=True, parser_class=_Parser)
+    listing = moderation_commands.add_parser("list", help="the queue")
+    listing.add_argument("--status", choices=["pending", "approved", "rejected", "superseded"])
+    listing.add_argument("--seller", metavar="ID")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.set_defaults(func=cmd_moderation_list)
+    approve = moderation_commands.add_parser("approve", help="make these versions live")
+    approve.add_argument("ids", metavar="ID", type=int, nargs="+")
+    approve.add_argument("--by", default=os.environ.get("USER", "ops"), help="who decides (default: $USER)")
+    approve.set_defaults(func=cmd_moderation_approve)
+    reject = moderation_commands.add_parser("reject", help="refuse a version; the reason is emailed to the seller")
+    reject.add_argument("id", metavar="ID", type=int)
+    reject.add_argument("--reason", required=True)
+    reject.add_argument("--by", default=os.environ.get("USER", "ops"))
+    reject.set_defaults(func=cmd_moderation_reject)
+
+    runs = commands.add_parser("runs", help="import runs")
+    runs_commands = runs.add_subparsers(dest="runs_command", required=True, parser_class=_Parser)
+    runs_list = runs_commands.add_parser("list", help="import runs, newest last")
+    runs_list.add_argument("--seller", metavar="ID")
+    runs_list.add_argument("--failed-email", action="store_true", help="only runs whose email failed")
+    runs_list.set_defaults(func=cmd_runs_list)
+    resend = runs_commands.add_parser("resend-email", help="send a run's report email again")
+    resend.add_argument("run_id", metavar="RUN_ID", type=int)
+    resend.set_defaults(func=cmd_runs_resend)
     return parser
-
-
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

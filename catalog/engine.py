@@ -54,12 +54,11 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
     options = options or Options()
     source = path.name
     if options.seller is not None:
-        from catalog.sellers import readiness
+        from catalog.sellers import readiness, readiness_text
 
         missing = readiness(options.seller)
         if missing:
-            fr = ", ".join(fr for fr, _ in missing)
-            en = ", ".join(en for _, en in missing)
+            fr, en = readiness_text(missing)
             return Report(kind=options.kind or "full", source=source,
                           issues=[issue("seller.not_ready", missing_fr=fr, missing_en=en)])
     read = read_table(path, max_bytes=settings.max_file_bytes, kind=options.kind)
@@ -131,6 +130,9 @@ def _currency_issues(product: Product, seller: Seller | None) -> list[Issue]:
             if old is None:
                 continue
             new = convert_price(old, currency, seller)
+            if new is None:
+                return [issue("price.currency", reason_fr="donne un prix nul après conversion et règle de prix",
+                              reason_en="gives no positive price after conversion and price rule", **where)]
             setattr(variant, attr, new)
             if attr == "price":
                 found.append(issue("price.converted", row=variant.row, column="Variant Price",
@@ -168,16 +170,12 @@ def _seo_issues(product: Product, body_text: str) -> list[Issue]:
     if product.body_html.strip():
         found += description_issues(product.body_html, row=row, product=product.handle)
     found += meta_issues(product.seo_title, product.seo_description, row=row, product=product.handle)
-    if product.title and (not product.seo_title or not product.seo_description):
+    if product.title:
+        found += seo_generated_issue(product.seo_title, product.seo_description, title=product.title,
+                                     body_html=product.body_html, row=row, product=product.handle)
         title, description = generate_seo(product.title, body_text)
-        generated = seo_generated_issue(
-            title=None if product.seo_title else title,
-            description=None if product.seo_description else description,
-            row=row, product=product.handle,
-        )
         product.seo_title = product.seo_title or title
         product.seo_description = product.seo_description or description
-        found += generated
     return found
 
 

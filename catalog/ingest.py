@@ -1,0 +1,160 @@
+"""The steps of ingesting a seller's file, as plain functions the Prefect flow calls.
+
+Each step is usable and tested without Prefect: open a run, validate against
+the seller's catalog, stage the accepted products (one transaction), write
+the report files, compose and send the email. The composed email is kept
+beside the reports so that a failed send can be retried later, identically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog.engine import CatalogContext, Options, validate_file
+from catalog.errors import CatalogError
+from catalog.report import Report
+from catalog.settings import Settings
+from validators.duplicates import Listing
+
+if TYPE_CHECKING:
+    from catalog.mailer import SendResult
+    from catalog.sellers import Seller
+    from catalog.store import Store
+    from taxonomy.tree import Taxonomy
+
+EMAIL_FILE = "email.eml"
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    run_id: int
+    report: Report
+    staged: list[int] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    email_status: str = "pending"
+    email_error: str | None = None
+    email_path: Path | None = None
+
+    def summary_lines(self) -> list[str]:
+        s = self.report.summary()
+        lines = [
+            f"Run {self.run_id} · {self.report.source} · {self.report.status}",
+            f"products {s['products']} · accepted {s['accepted']} · refused {s['refused']} · "
+            f"errors {s['errors']} · warnings {s['warnings']} · infos {s['infos']}",
+            f"staged for moderation: {len(self.staged)}",
+        ]
+        lines += [f"{kind}: {path}" for kind, path in self.files.items()]
+        if self.email_status == "failed":
+            lines.append(f"EMAIL FAILED: {self.email_error} — resend with: catalog runs resend-email {self.run_id}")
+        else:
+            lines.append(f"email: {self.email_status}" + (f" ({self.email_path})" if self.email_path else ""))
+        return lines
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def catalog_context(store: Store, seller_id: str) -> CatalogContext:
+    """The seller's SKUs and listings already known to the marketplace (live or pending)."""
+    from validators.html import html_to_text
+
+    listings = [Listing(handle, title, html_to_text(body), in_file=False)
+                for handle, title, body in store.seller_texts(seller_id)]
+    return CatalogContext(skus=store.seller_skus(seller_id), listings=listings)
+
+
+def require_seller(store: Store, seller_id: str) -> Seller:
+    seller = store.get_seller(seller_id)
+    if seller is None:
+        raise CatalogError(f"unknown seller: {seller_id} (load it with: catalog sellers load FILE.yaml)")
+    return seller
+
+
+def open_run(store: Store, path: Path, seller_id: str, kind: str = "full") -> int:
+    if not path.is_file():
+        raise CatalogError(f"no such file: {path}")
+    require_seller(store, seller_id)
+    return store.start_run(seller_id, kind, path.name, file_checksum(path))
+
+
+def validate_for_seller(path: Path, settings: Settings, store: Store, seller_id: str, *, offline: bool = False,
+                        progress: bool = False, taxonomy: Taxonomy | None = None) -> Report:
+    seller = require_seller(store, seller_id)
+    options = Options(offline=offline, seller=seller, catalog=catalog_context(store, seller_id), progress=progress)
+    return validate_file(path, settings, options, taxonomy=taxonomy)
+
+
+def stage_accepted(store: Store, report: Report, seller_id: str, run_id: int) -> list[int]:
+    """Stage every accepted product of the report, all or nothing."""
+    if report.file_rejected:
+        return []
+    products = [result.product for result in report.accepted if result.product is not None]
+    if not products:
+        return []
+    return store.stage_products(seller_id, run_id, products, report.source)
+
+
+def run_dir(settings: Settings, run_id: int) -> Path:
+    return settings.reports_dir / f"run-{run_id}"
+
+
+def save_reports(report: Report, settings: Settings, run_id: int, seller: Seller | None = None) -> dict[str, Path]:
+    from reports.files import write_reports
+
+    return write_reports(report, run_dir(settings, run_id), seller_name=seller.name if seller else None)
+
+
+def finish_run(store: Store, run_id: int, report: Report, settings: Settings) -> None:
+    store.finish_run(run_id, report_status=report.status, report_json=report.to_dict(),
+                     report_dir=str(run_dir(settings, run_id)))
+
+
+def compose_report(report: Report, seller: Seller, files: dict[str, Path], settings: Settings,
+                   run_id: int) -> EmailMessage:
+    """The seller's report email, with the annotated file and the corrected copy attached; kept on disk."""
+    from reports.email import Attachment, compose_report_email
+
+    attachments = [Attachment(files[kind].name, files[kind].read_bytes(), "text/csv")
+                   for kind in ("annotated", "corrected") if kind in files]
+    msg = compose_report_email(report, to=seller.email, cc=list(seller.cc), ops=settings.ops_email,
+                               sender=settings.mail_from, seller_name=seller.name, attachments=attachments,
+                               run_id=run_id)
+    target = run_dir(settings, run_id) / EMAIL_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(msg.as_bytes(policy=policy.SMTP))
+    return msg
+
+
+def load_composed(settings: Settings, run_id: int) -> EmailMessage:
+    path = run_dir(settings, run_id) / EMAIL_FILE
+    if not path.is_file():
+        raise CatalogError(f"run {run_id} has no composed email ({path} is missing)")
+    with path.open("rb") as handle:
+        message = BytesParser(policy=policy.default).parse(handle)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def send_composed(store: Store, settings: Settings, run_id: int, msg: EmailMessage | None = None) -> SendResult:
+    """Send (or file in the outbox) the run's email and record the outcome; raises MailError on failure."""
+    from catalog.mailer import MailError, send_email
+
+    message = msg if msg is not None else load_composed(settings, run_id)
+    try:
+        result = send_email(message, settings)
+    except MailError as err:
+        store.set_email_status(run_id, "failed", str(err))
+        raise
+    store.set_email_status(run_id, "sent" if result.mode == "smtp" else "outbox")
+    return result

@@ -1,0 +1,101 @@
+"""The `ingest-full-csv` flow: validate, stage, report, email — each step a task, the work in `catalog.ingest`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from catalog import ingest
+from catalog.report import Report
+from catalog.settings import load_settings
+from catalog.store import Store
+
+
+@task(name="validate", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def validate(path: Path, seller_id: str, db_url: str, offline: bool) -> Report:
+    """Reads the file and checks it (image downloads included, hence the retry)."""
+    settings = load_settings()
+    with Store.open(db_url) as store:
+        return ingest.validate_for_seller(path, settings, store, seller_id, offline=offline)
+
+
+@task(name="stage", cache_policy=NO_CACHE)
+def stage(report: Report, seller_id: str, run_id: int, db_url: str) -> list[int]:
+    with Store.open(db_url) as store:
+        return ingest.stage_accepted(store, report, seller_id, run_id)
+
+
+@task(name="write-reports", cache_policy=NO_CACHE)
+def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> dict[str, Path]:
+    settings = load_settings()
+    with Store.open(db_url) as store:
+        seller = ingest.require_seller(store, seller_id)
+        files = ingest.save_reports(report, settings, run_id, seller)
+        ingest.finish_run(store, run_id, report, settings)
+        ingest.compose_report(report, seller, files, settings, run_id)
+    return files
+
+
+@task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def email_seller(run_id: int, db_url: str) -> str:
+    """Sends the composed report; a failure is retried, then recorded so the email can be resent."""
+    settings = load_settings()
+    with Store.open(db_url) as store:
+        result = ingest.send_composed(store, settings, run_id)
+    return str(result.path) if result.path else f"smtp: {', '.join(result.recipients)}"
+
+
+def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
+    s = outcome.report.summary()
+    lines = [
+        f"# Import {outcome.report.source} ({seller_id})",
+        "",
+        f"**Status:** {outcome.report.status} · **email:** {outcome.email_status}",
+        "",
+        "| products | accepted | refused | errors | warnings | staged |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| {s['products']} | {s['accepted']} | {s['refused']} | {s['errors']} | {s['warnings']} | "
+        f"{len(outcome.staged)} |",
+        "",
+    ]
+    codes: dict[str, int] = {}
+    for item in outcome.report.issues:
+        codes[item.code] = codes.get(item.code, 0) + 1
+    if codes:
+        lines += ["| code | count |", "| --- | --- |"]
+        lines += [f"| `{code}` | {count} |" for code, count in sorted(codes.items(), key=lambda kv: -kv[1])]
+    if outcome.email_error:
+        lines += ["", f"Email failed: {outcome.email_error}. Resend: `catalog runs resend-email {outcome.run_id}`"]
+    return "\n".join(lines)
+
+
+@flow(name="ingest-full-csv", log_prints=True)
+def ingest_full_csv(path: str, seller_id: str, offline: bool = False) -> ingest.IngestOutcome:
+    """Validate a seller's full product CSV, stage what passes for moderation, and email the report."""
+    settings = load_settings()
+    logger = get_run_logger()
+    with Store.open(settings.db_url) as store:
+        run_id = ingest.open_run(store, Path(path), seller_id)
+    report = validate(Path(path), seller_id, settings.db_url, offline)
+    staged = stage(report, seller_id, run_id, settings.db_url)
+    files = write_reports(report, seller_id, run_id, settings.db_url)
+    outcome = ingest.IngestOutcome(run_id=run_id, report=report, staged=staged, files=files)
+    state = email_seller(run_id, settings.db_url, return_state=True)
+    if state.is_completed():
+        outcome.email_status = "sent"
+        outcome.email_path = Path(state.result()) if not str(state.result()).startswith("smtp:") else None
+        if outcome.email_path is not None:
+            outcome.email_status = "outbox"
+    else:
+        outcome.email_status = "failed"
+        try:
+            state.result()
+        except Exception as err:  # the task's own failure, recorded for ops
+            outcome.email_error = str(err)
+        logger.error("email to the seller failed; staging and reports are kept (run %s)", run_id)
+    create_markdown_artifact(markdown=_summary_markdown(outcome, seller_id), key=f"ingest-{seller_id}",
+                             description=f"Import summary, run {run_id}")
+    return outcome

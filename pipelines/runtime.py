@@ -1,0 +1,23 @@
+"""Prefect's embedded defaults, set before Prefect is imported.
+
+With no `PREFECT_API_URL`, flows run on Prefect's temporary local server; its
+state then lives under the data dir, its first start (database migrations)
+may take a while on a cold machine, and it must not try to reach the
+internet for telemetry.
+"""
+
+from __future__ import annotations
+
+import os
+
+from catalog.settings import Settings
+
+
+def configure_prefect(settings: Settings) -> None:
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    os.environ.setdefault("PREFECT_HOME", str((settings.data_dir / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")

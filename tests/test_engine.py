@@ -1,0 +1,298 @@
+"""The engine over whole files: each rule raised by the defect it names, and never on good products."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from catalog.columns import FULL_COLUMNS
+from catalog.engine import CatalogContext, Options, validate_file
+from catalog.issues import Severity
+from catalog.report import Report
+from catalog.settings import load_settings
+from tests.support_csv import GOOD_BODY, csv_text, good_product, tshirt, variant_row, write_csv
+
+Rows = list[dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    from taxonomy import load_taxonomy
+    from tests.conftest import SHARED_TAXONOMY
+
+    return load_taxonomy(SHARED_TAXONOMY)
+
+
+@pytest.fixture
+def check(tmp_path: Path, taxonomy) -> Callable[..., Report]:
+    def run(rows: Rows | str, options: Options | None = None) -> Report:
+        path = tmp_path / "catalogue.csv"
+        if isinstance(rows, str):
+            path.write_text(rows, encoding="utf-8")
+        else:
+            write_csv(path, rows)
+        return validate_file(path, load_settings(), options or Options(offline=True), taxonomy=taxonomy)
+
+    return run
+
+
+def good_file() -> Rows:
+    second = good_product(
+        "chaise-de-bureau-ergonomique", Title="Chaise de bureau ergonomique à dossier en maille respirante",
+        Type="Sièges de bureau", Tags="Sièges de bureau,ergonomie,bureau",
+        **{"Body (HTML)": GOOD_BODY.replace("perceuse visseuse sans fil", "chaise de bureau ergonomique")
+           .replace("perçage et de vissage", "bureau"), "Variant Barcode": "4006381333931",
+           "Image Alt Text": "Chaise noire vue de trois quarts", "Country of Origin": "DE"},
+    )
+    return [good_product(), *tshirt(), second]
+
+
+def test_good_products_are_accepted_without_errors_or_warnings(check):
+    report = check(good_file())
+    noisy = [(i.code, i.row, i.column, i.message.fr) for i in report.issues if i.severity is not Severity.INFO]
+    assert noisy == []
+    assert report.status == "accepted"
+    assert [p.status for p in report.products] == ["accepted"] * 3
+    assert [p.rows for p in report.products] == [[2], [3, 4, 5, 6, 7], [8]]
+    tshirt_model = report.products[1].product
+    assert len(tshirt_model.variants) == 4 and len(tshirt_model.images) == 2
+    assert tshirt_model.option_names == ("Taille", "Couleur")
+    assert report.products[0].product.variants[0].price == Decimal("129.90")
+
+
+def with_(**cells: str) -> Rows:
+    return [good_product(**{k.replace("__", " ").replace("_", " "): v for k, v in cells.items()})]
+
+
+def cell(column: str, value: str) -> Rows:
+    return [good_product(**{column: value})]
+
+
+def body_plus(text: str) -> Rows:
+    return cell("Body (HTML)", GOOD_BODY + f"<p>{text}</p>")
+
+
+def two_products(**second: str) -> Rows:
+    return [good_product(), good_product("perceuse-bis", **{"Variant SKU": "SKU-bis", **second})]
+
+
+def tshirt_with(index: int, **cells: str) -> Rows:
+    rows = tshirt()
+    rows[index] = {**rows[index], **cells}
+    return rows
+
+
+LONG_TEXT = " ".join(["Une phrase de description assez longue pour remplir la fiche produit."] * 80)
+ENGLISH = ("<p>This cordless drill is designed for intensive drilling and screwdriving work on building sites and "
+           "in the workshop. It comes with two lithium batteries and a fast charger, and it offers long battery "
+           "life and constant power from the start to the end of the charge. The handle limits vibrations.</p>") * 2
+
+CASES: list[tuple[str, Rows | Callable[[], Rows], str, str | None, Severity]] = [
+    ("collection", cell("Collection", "Outillage"), "structure.collection_not_empty", "Collection", Severity.WARNING),
+    ("title-required", cell("Title", ""), "field.required", "Title", Severity.ERROR),
+    ("price-required", cell("Variant Price", ""), "field.required", "Variant Price", Severity.ERROR),
+    ("handle", [good_product("Perceuse_18V")], "handle.format", "Handle", Severity.ERROR),
+    ("title-255", cell("Title", "Perceuse visseuse " * 16), "title.too_long", "Title", Severity.ERROR),
+    ("title-150", cell("Title", "Perceuse visseuse sans fil " * 6), "title.too_long", "Title", Severity.WARNING),
+    ("caps", cell("Title", "PERCEUSE VISSEUSE SANS FIL 18V AVEC DEUX BATTERIES"), "seo.title_caps", "Title",
+     Severity.WARNING),
+    ("symbols", cell("Title", "Perceuse visseuse sans fil 18V à prix cassé !"), "seo.title_symbols", "Title",
+     Severity.WARNING),
+    ("short", cell("Body (HTML)", "<p>Perceuse puissante et légère.</p>"), "seo.description_short", "Body (HTML)",
+     Severity.WARNING),
+    ("long", cell("Body (HTML)", LONG_TEXT), "seo.description_long", "Body (HTML)", Severity.WARNING),
+    ("punctuation", cell("Body (HTML)", GOOD_BODY + "<p>Garantie deux ans</p>"), "seo.description_punctuation",
+     "Body (HTML)", Severity.WARNING),
+    ("meta-title", cell("SEO Title", "Perceuse visseuse sans fil 18V avec deux batteries lithium et coffret"),
+     "seo.meta_title_long", "SEO Title", Severity.WARNING),
+    ("meta-description", cell("SEO Description", "Perceuse visseuse livrée complète. " * 6),
+     "seo.meta_description_long", "SEO Description", Severity.WARNING),
+    ("seo-generated", cell("SEO Title", ""), "seo.generated", None, Severity.INFO),
+    ("img-in-body", body_plus('<img src="https://images.atelier-dupont.example/a.jpg">'), "description.image",
+     "Body (HTML)", Severity.ERROR),
+    ("script", body_plus("<script>alert(1)</script>"), "description.unsafe_html", "Body (HTML)", Severity.ERROR),
+    ("email", body_plus("Écrivez-nous : contact (at) atelier-dupont (dot) fr."), "contact.email", "Body (HTML)",
+     Severity.ERROR),
+    ("phone", body_plus("Appelez-nous au 06 12 34 56 78."), "contact.phone", "Body (HTML)", Severity.ERROR),
+    ("url", body_plus("Plus de modèles sur www.atelier-dupont.fr."), "contact.url", "Body (HTML)", Severity.ERROR),
+    ("invisible", cell("Title", "Perceuse visseuse\u200b sans fil 18V avec deux batteries"), "text.invisible_chars",
+     "Title", Severity.WARNING),
+    ("mojibake", body_plus("Idéale pour l'Ã©tÃ© et les travaux d'extÃ©rieur."), "text.mojibake", "Body (HTML)",
+     Severity.WARNING),
+    ("english", cell("Body (HTML)", ENGLISH), "language.not_french", "Body (HTML)", Severity.INFO),
+    ("type-unknown", cell("Type", "Perceuse"), "taxonomy.type_unknown", "Type", Severity.ERROR),
+    ("type-not-leaf", [good_product(Type="Quincaillerie", Tags="Quincaillerie,outillage")],
+     "taxonomy.type_not_leaf", "Type", Severity.ERROR),
+    ("type-too-deep", [good_product(Type="Perceuses électriques portatives", Tags="Perceuses électriques portatives")],
+     "taxonomy.type_too_deep", "Type", Severity.ERROR),
+    ("tag-mismatch", cell("Tags", "outillage,18V"), "taxonomy.tag_mismatch", "Tags", Severity.ERROR),
+    ("tags-format", cell("Tags", "Perceuses, outillage,,18V"), "tags.format", "Tags", Severity.WARNING),
+    ("price-format", cell("Variant Price", "129,90"), "price.format", "Variant Price", Severity.ERROR),
+    ("price-zero", cell("Variant Price", "0"), "price.not_positive", "Variant Price", Severity.ERROR),
+    ("compare-at", cell("Variant Compare At Price", "99.00"), "price.compare_at", "Variant Compare At Price",
+     Severity.ERROR),
+    ("currency", cell("Currency", "XYZ"), "price.currency", "Currency", Severity.ERROR),
+    ("currency-no-rate", cell("Currency", "USD"), "price.currency", "Currency", Severity.ERROR),
+    ("quantity", cell("Variant Inventory Qty", "-3"), "quantity.invalid", "Variant Inventory Qty", Severity.ERROR),
+    ("minimum", cell("Variant Minimum Quantity", "0"), "quantity.minimum", "Variant Minimum Quantity",
+     Severity.ERROR),
+    ("minimum-empty", cell("Variant Minimum Quantity", ""), "quantity.minimum", "Variant Minimum Quantity",
+     Severity.ERROR),
+    ("grams", cell("Variant Grams", "1,3kg"), "weight.invalid", "Variant Grams", Severity.ERROR),
+    ("boolean", cell("Variant Taxable", "oui"), "boolean.invalid", "Variant Taxable", Severity.ERROR),
+    ("policy", cell("Variant Inventory Policy", "stop"), "inventory_policy.invalid", "Variant Inventory Policy",
+     Severity.ERROR),
+    ("barcode", cell("Variant Barcode", "3760123456781"), "barcode.invalid", "Variant Barcode", Severity.ERROR),
+    ("barcode-excel", cell("Variant Barcode", "3.76012E+12"), "barcode.invalid", "Variant Barcode", Severity.ERROR),
+    ("country", cell("Country of Origin", "France"), "country.invalid", "Country of Origin", Severity.ERROR),
+    ("sku-missing", cell("Variant SKU", ""), "sku.missing", "Variant SKU", Severity.WARNING),
+    ("sku-duplicate", two_products(**{"Variant SKU": "SKU-perceuse-visseuse-18v", "Title": "Autre perceuse 12V",
+                                      "Body (HTML)": ENGLISH}), "sku.duplicate", "Variant SKU", Severity.ERROR),
+    ("variants-duplicate", lambda: tshirt_with(2, **{"Option1 Value": "M", "Option2 Value": "Bleu"}),
+     "variants.duplicate", "Option1 Value", Severity.ERROR),
+    ("options-missing-value", lambda: tshirt_with(3, **{"Option2 Value": ""}), "variants.options_inconsistent",
+     "Option2 Value", Severity.ERROR),
+    ("options-renamed", lambda: tshirt_with(1, **{"Option1 Name": "Pointure"}), "variants.options_inconsistent",
+     "Option1 Name", Severity.ERROR),
+    ("options-value-without-name", cell("Option2 Value", "Rouge"), "variants.options_inconsistent",
+     "Option2 Value", Severity.ERROR),
+    ("product-cells-ignored", lambda: tshirt_with(1, Title="Un autre titre"), "structure.product_cells_ignored",
+     "Title", Severity.WARNING),
+    ("split", lambda: [*tshirt()[:2], good_product(), *tshirt()[2:]], "structure.variants_split", "Handle",
+     Severity.ERROR),
+    ("image-missing", cell("Image Src", ""), "image.missing", "Image Src", Severity.ERROR),
+    ("image-url", cell("Image Src", "photo perceuse"), "image.url", "Image Src", Severity.ERROR),
+    ("image-http", cell("Image Src", "http://images.atelier-dupont.example/p.jpg"), "image.not_https", "Image Src",
+     Severity.ERROR),
+    ("image-drive", cell("Image Src", "https://drive.google.com/file/d/1AbCdEf/view?usp=sharing"),
+     "image.host_not_allowed", "Image Src", Severity.ERROR),
+    ("image-extension", cell("Image Src", "https://images.atelier-dupont.example/p.webp"), "image.extension",
+     "Image Src", Severity.WARNING),
+    ("variant-image", cell("Variant Image", "http://images.atelier-dupont.example/v.jpg"), "image.not_https",
+     "Variant Image", Severity.ERROR),
+    ("alt", cell("Image Alt Text", "Perceuse en promotion à 129,90 €"), "alt.format", "Image Alt Text",
+     Severity.WARNING),
+    ("video", cell("Video URL", "https://www.dailymotion.com/video/x8abcd"), "video.url", "Video URL",
+     Severity.ERROR),
+    ("duplicate-exact", two_products(), "duplicate.exact", "Title", Severity.ERROR),
+    ("duplicate-near", two_products(Title="Perceuse visseuse sans fil 18V avec deux batteries lithium neuve"),
+     "duplicate.near", "Title", Severity.WARNING),
+    ("variants-too-many", lambda: [good_product(**{"Option1 Name": "Taille", "Option1 Value": "T0"}),
+                                   *[variant_row("perceuse-visseuse-18v", **{"Option1 Value": f"T{i}"})
+                                     for i in range(1, 101)]], "variants.too_many", None, Severity.ERROR),
+]
+
+
+@pytest.mark.parametrize(("rows", "code", "column", "severity"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_defect_raises_its_code(check, rows, code, column, severity):
+    report = check(rows() if callable(rows) else rows)
+    hits = [i for i in report.issues if i.code == code]
+    assert hits, f"{code} not raised; got {[i.code for i in report.issues]}"
+    hit = hits[0]
+    assert hit.severity is severity
+    if column is not None:
+        assert hit.column == column
+    assert hit.row is not None and hit.product is not None
+    assert hit.message.fr and hit.message.en and hit.fix.fr
+    refused = {p.handle for p in report.products if p.status == "refused"}
+    if severity is Severity.ERROR:
+        assert hit.product in refused and report.status == "partial"
+    else:
+        assert hit.product not in refused
+
+
+def test_row_of_the_wrong_length_refuses_its_product(check):
+    text = csv_text([good_product(), good_product("autre-perceuse", **{"Variant SKU": "S2", "Title": "Autre"})])
+    lines = text.split("\r\n")
+    lines[2] = lines[2] + ",en trop"
+    report = check("\r\n".join(lines))
+    [hit] = [i for i in report.issues if i.code == "structure.row_length"]
+    assert hit.row == 3 and hit.product == "autre-perceuse" and "32" in hit.message.fr
+    assert {p.handle: p.status for p in report.products}["perceuse-visseuse-18v"] == "accepted"
+
+
+def test_row_without_handle_is_reported_not_lost(check):
+    report = check([good_product(), good_product("", **{"Variant SKU": "S3"})])
+    assert any(i.code == "field.required" and i.column == "Handle" and i.row == 3 for i in report.issues)
+    assert any(p.rows == [3] and p.status == "refused" for p in report.products)
+
+
+def test_catalog_skus_and_listings_count(check):
+    from validators.duplicates import Listing
+
+    options = Options(offline=True, catalog=CatalogContext(
+        skus={"SKU-perceuse-visseuse-18v": "ancienne-perceuse"},
+        listings=[Listing("ancienne-chaise", "Chaise en chêne massif", "Une chaise solide.", in_file=False)],
+    ))
+    report = check([good_product()], options)
+    [hit] = [i for i in report.issues if i.code == "sku.duplicate"]
+    assert "ancienne-perceuse" in hit.message.fr
+
+
+def test_same_handle_sku_in_catalog_is_an_update_not_a_duplicate(check):
+    options = Options(offline=True, catalog=CatalogContext(skus={"SKU-perceuse-visseuse-18v": "perceuse-visseuse-18v"}))
+    assert not [i for i in check([good_product()], options).issues if i.code == "sku.duplicate"]
+
+
+def test_corrected_copy_applies_only_safe_fixes(check):
+    rows = [good_product(**{"Variant Price": "129,90", "Variant Taxable": "true", "Tags": "Perceuses, outillage",
+                            "Title": "Perceuse visseuse\u200b sans fil 18V avec deux batteries"}),
+            good_product("perceuse-deux", **{"Variant SKU": "S-2", "Type": "perceuses", "Tags": "perceuses,18V",
+                                             "Title": "Perceuse à percussion 750 W avec mallette",
+                                             "Body (HTML)": ENGLISH + "<p>Contact : 06 12 34 56 78</p>"})]
+    report = check(rows)
+    fixes = report.corrections
+    assert fixes[(2, "Variant Price")] == "129.90"
+    assert fixes[(2, "Variant Taxable")] == "TRUE"
+    assert fixes[(2, "Tags")] == "Perceuses,outillage"
+    assert "\u200b" not in fixes[(2, "Title")]
+    assert fixes[(3, "Type")] == "Perceuses" and fixes[(3, "Tags")] == "Perceuses,18V"
+    assert (3, "Body (HTML)") not in fixes  # contact details are never "fixed"
+
+
+def test_too_deep_type_is_corrected_with_its_tag(check):
+    report = check([good_product(Type="Perceuses électriques portatives",
+                                 Tags="Perceuses électriques portatives,outillage")])
+    assert report.corrections[(2, "Type")] == "Perceuses"
+    assert report.corrections[(2, "Tags")] == "Perceuses,outillage"
+
+
+def test_report_json_shape(check):
+    report = check([good_product(), *tshirt_with(3, **{"Option2 Value": ""})])
+    data = report.to_dict()
+    assert data["status"] == "partial"
+    assert data["summary"]["products"] == 2 and data["summary"]["refused"] == 1
+    assert {p["handle"]: p["status"] for p in data["products"]} == {
+        "perceuse-visseuse-18v": "accepted", "t-shirt-coton-bio": "refused"}
+    assert all(set(i) >= {"code", "severity", "row", "column", "product", "value", "message", "fix", "suggestions"}
+               for i in data["issues"])
+
+
+def test_file_level_error_rejects_everything(check):
+    report = check(csv_text([good_product()]).replace(",", ";"))
+    assert report.status == "rejected" and report.products == []
+    assert [i.code for i in report.issues] == ["structure.delimiter"]
+
+
+def test_rows_are_spreadsheet_rows_with_multiline_cells(check):
+    body = GOOD_BODY.replace("</p><ul>", "</p>\n\n<ul>").replace("</ul><p>", "</ul>\n<p>")
+    report = check([good_product(**{"Body (HTML)": body}), good_product("b", **{"Variant SKU": "B", "Title": "B",
+                                                                              "Variant Price": "x"})])
+    [hit] = [i for i in report.issues if i.code == "price.format"]
+    assert hit.row == 3
+
+
+def test_annotated_export_keeps_every_row(check):
+    from reports.annotated import render_annotated_csv
+
+    rows = [good_product(), *tshirt_with(3, **{"Option2 Value": ""})]
+    report = check(rows)
+    out = list(csv.reader(io.StringIO(render_annotated_csv(report).decode("utf-8-sig"))))
+    assert out[0] == [*FULL_COLUMNS, "Statut", "Erreurs"]
+    assert len(out) == 1 + len(rows)
+    assert out[1][-2].startswith("Accepté") and out[2][-2] == "Refusé"
