@@ -148,7 +148,7 @@ def test_missing_and_renamed_columns_are_listed():
 
 def test_trailing_empty_columns_are_blank_headers():
     header = [*FULL_COLUMNS, "", ""]
-    found = parse_table(csv_bytes([row() + ["", ""]], header=header), name="c.csv").issues
+    found = parse_table(csv_bytes([[*row(), "", ""]], header=header), name="c.csv").issues
     assert [i.code for i in found] == ["structure.blank_header", "structure.blank_header"]
     assert "32" in found[0].message.fr
 

@@ -21,3 +21,13 @@ def test_issue_fills_the_templates():
 def test_severity_can_be_lowered_for_two_level_rules():
     warn = issue("title.too_long", severity=Severity.WARNING, length=160, limit=150)
     assert warn.severity is Severity.WARNING and "160" in warn.message.fr
+
+
+def test_the_sellers_rule_page_is_generated_from_the_catalog():
+    from pathlib import Path
+
+    from catalog.rules_doc import render
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "regles.md"
+    assert page.read_text(encoding="utf-8") == render(), "run: python -m catalog.rules_doc > docs/regles.md"
+    assert all(f"`{code}`" in render() for code in RULES)

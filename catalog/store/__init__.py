@@ -1,0 +1,8 @@
+"""The catalog database: seller registry, import runs, product versions and the moderation queue."""
+
+from catalog.store.core import Store, make_engine
+from catalog.store.records import ModerationError, ModerationItem, Run, UnknownSellerError
+from catalog.store.schema import SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "ModerationError", "ModerationItem", "Run", "Store", "UnknownSellerError",
+           "make_engine"]

@@ -1,0 +1,373 @@
+"""`Store`: the catalog database (SQLite by default, PostgreSQL via `CATALOG_DB_URL`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, create_engine, event, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+
+from catalog.errors import CatalogError
+from catalog.model import Product
+from catalog.sellers import PriceRule, Seller
+from catalog.serialize import product_from_dict
+from catalog.store import moderation as mod
+from catalog.store import staging
+from catalog.store.records import ModerationItem, Run
+from catalog.store.schema import (
+    EMAIL_STATUSES,
+    REPORT_STATUSES,
+    RUN_KINDS,
+    ensure_schema,
+    import_runs,
+    product_versions,
+    products,
+    sellers,
+    variants,
+    version_variants,
+)
+
+PG_CONNECT_TIMEOUT = 5
+SQLITE_BUSY_TIMEOUT = 30
+WRITE_OPTION = "catalog_writes"
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(orig).__name__
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        parent = Path(database).resolve().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(f"database unreachable: cannot create directory {parent}: {exc.strerror}") from None
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transactions away from the sqlite3 module's legacy mode so DDL and reads are transactional too.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the write lock up front (IMMEDIATE) rather than fail to upgrade a read lock
+        # mid-transaction; readers begin DEFERRED so they never wait on each other.
+        writes = conn.get_execution_options().get(WRITE_OPTION, True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; an unusable URL is a CatalogError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise CatalogError(f"invalid database URL: {url!r}") from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            return _sqlite_engine(parsed)
+        if backend == "postgresql":
+            return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT})
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise CatalogError(f"invalid database URL {parsed.render_as_string(hide_password=True)}: {exc}") from None
+    raise CatalogError(f"unsupported database {backend!r}: use a sqlite:/// or postgresql+psycopg:// URL")
+
+
+def _seller_from_row(row: Row[Any]) -> Seller:
+    rule = row.price_rule
+    return Seller(
+        id=row.id, name=row.name, email=row.email, cc=tuple(row.cc or ()), vat_number=row.vat_number,
+        default_shipping=row.default_shipping, currency=row.currency,
+        fx_rates={code: Decimal(rate) for code, rate in (row.fx_rates or {}).items()},
+        price_rule=None if rule is None else PriceRule(rule["direction"], rule["kind"], Decimal(rule["amount"])),
+        in_stock_default_qty=row.in_stock_default_qty, updated_at=row.updated_at,
+    )
+
+
+def _run_from_row(row: Row[Any]) -> Run:
+    return Run(
+        id=row.id, seller_id=row.seller_id, kind=row.kind, source=row.source, checksum=row.checksum,
+        status=row.status, report_status=row.report_status, report=row.report, report_dir=row.report_dir,
+        email_status=row.email_status, email_error=row.email_error, error=row.error,
+        started_at=row.started_at, finished_at=row.finished_at,
+    )
+
+
+class Store:
+    """The catalog database. Each public method is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader = engine.execution_options(**{WRITE_OPTION: False})
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Connect, create the schema on first use and check its version. `url` defaults to the settings."""
+        if url is None:
+            from catalog.settings import load_settings
+
+            url = load_settings().db_url
+        engine = make_engine(url)
+        safe_url = engine.url.render_as_string(hide_password=True)
+        try:
+            with engine.begin() as conn:
+                ensure_schema(conn)
+        except (OperationalError, InterfaceError) as exc:
+            engine.dispose()
+            raise CatalogError(f"database unreachable: {safe_url}: {_first_line(exc)}") from None
+        except DBAPIError as exc:
+            engine.dispose()
+            raise CatalogError(f"database unusable: {safe_url}: {_first_line(exc)}") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction; database failures come out as a one-line CatalogError."""
+        try:
+            with (self.engine if write else self._reader).begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise CatalogError(f"database error: {_first_line(exc)}") from exc
+
+    # ---- Sellers ---------------------------------------------------------
+
+    def upsert_seller(self, seller: Seller) -> None:
+        self.upsert_sellers([seller])
+
+    def upsert_sellers(self, items: Sequence[Seller]) -> None:
+        """Create or replace sellers, all in one transaction (a sellers file loads whole or not at all)."""
+        now = _now()
+        with self.transaction() as conn:
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            for seller in items:
+                values = {
+                    "name": seller.name, "email": seller.email, "cc": list(seller.cc),
+                    "vat_number": seller.vat_number, "default_shipping": seller.default_shipping,
+                    "currency": seller.currency,
+                    "fx_rates": {code: str(rate) for code, rate in seller.fx_rates.items()},
+                    "price_rule": seller.price_rule.to_dict() if seller.price_rule else None,
+                    "in_stock_default_qty": seller.in_stock_default_qty, "updated_at": now,
+                }
+                conn.execute(insert(sellers).values(id=seller.id, **values)
+                             .on_conflict_do_update(index_elements=["id"], set_=values))
+
+    def get_seller(self, seller_id: str) -> Seller | None:
+        with self.transaction(write=False) as conn:
+            row = conn.execute(select(sellers).where(sellers.c.id == seller_id)).first()
+        return None if row is None else _seller_from_row(row)
+
+    def list_sellers(self) -> list[Seller]:
+        with self.transaction(write=False) as conn:
+            return [_seller_from_row(r) for r in conn.execute(select(sellers).order_by(sellers.c.id))]
+
+    # ---- Import runs -----------------------------------------------------
+
+    def start_run(self, seller_id: str, kind: str, source: str, checksum: str) -> int:
+        if kind not in RUN_KINDS:
+            raise ValueError(f"run kind {kind!r}: expected one of {', '.join(RUN_KINDS)}")
+        with self.transaction() as conn:
+            staging.require_seller(conn, seller_id)
+            return conn.execute(import_runs.insert().values(
+                seller_id=seller_id, kind=kind, source=source, checksum=checksum, status="running",
+                email_status="pending", started_at=_now(),
+            ).returning(import_runs.c.id)).scalar_one()
+
+    def finish_run(self, run_id: int, *, report_status: str, report_json: Mapping[str, Any] | str,
+                   report_dir: str | Path | None) -> None:
+        if report_status not in REPORT_STATUSES:
+            raise ValueError(f"report status {report_status!r}: expected one of {', '.join(REPORT_STATUSES)}")
+        report = json.loads(report_json) if isinstance(report_json, str) else dict(report_json)
+        self._update_run(run_id, status="done", report_status=report_status, report=report,
+                         report_dir=None if report_dir is None else str(report_dir), finished_at=_now())
+
+    def fail_run(self, run_id: int, error: str) -> None:
+        """The run stopped on an error it could not report as a file verdict (e.g. a crash)."""
+        self._update_run(run_id, status="failed", error=error, finished_at=_now())
+
+    def set_email_status(self, run_id: int, status: str, error: str | None = None) -> None:
+        if status not in EMAIL_STATUSES:
+            raise ValueError(f"email status {status!r}: expected one of {', '.join(EMAIL_STATUSES)}")
+        self._update_run(run_id, email_status=status, email_error=error)
+
+    def _update_run(self, run_id: int, **values: Any) -> None:
+        with self.transaction() as conn:
+            done = conn.execute(update(import_runs).where(import_runs.c.id == run_id).values(**values))
+            if done.rowcount == 0:
+                raise CatalogError(f"unknown import run: {run_id}")
+
+    def get_run(self, run_id: int) -> Run | None:
+        with self.transaction(write=False) as conn:
+            row = conn.execute(select(import_runs).where(import_runs.c.id == run_id)).first()
+        return None if row is None else _run_from_row(row)
+
+    def find_runs(self, seller_id: str, checksum: str) -> list[Run]:
+        """The seller's runs of a file with this checksum, oldest first (to resume or skip a re-sent file)."""
+        with self.transaction(write=False) as conn:
+            rows = conn.execute(select(import_runs).where(
+                import_runs.c.seller_id == seller_id, import_runs.c.checksum == checksum,
+            ).order_by(import_runs.c.id))
+            return [_run_from_row(r) for r in rows]
+
+    def runs_with_failed_email(self) -> list[Run]:
+        with self.transaction(write=False) as conn:
+            rows = conn.execute(select(import_runs).where(import_runs.c.email_status == "failed")
+                                .order_by(import_runs.c.id))
+            return [_run_from_row(r) for r in rows]
+
+    # ---- Staging and moderation -----------------------------------------
+
+    def stage_products(self, seller_id: str, run_id: int, items: Sequence[Product], source: str, *,
+                       on_staged: staging.StagedHook | None = None) -> list[int]:
+        """Stage products as pending moderation items, all in ONE transaction; returns their item ids.
+
+        Re-sending a handle supersedes its pending item. Re-running the same run reuses what it staged,
+        so a run resumed after a crash stages each product once. `on_staged(product, item_id)` is called
+        inside the transaction after each product: an exception from it rolls everything back.
+        """
+        with self.transaction() as conn:
+            return staging.stage_products(conn, seller_id, run_id, items, source, _now(), on_staged)
+
+    def stage_unpublish(self, seller_id: str, run_id: int, handles: Iterable[str], source: str) -> list[int]:
+        with self.transaction() as conn:
+            return staging.stage_unpublish(conn, seller_id, run_id, handles, source, _now())
+
+    def list_moderation(self, status: str | None = None, seller: str | None = None) -> list[ModerationItem]:
+        """The queue, oldest first. Superseded items (replaced by a newer sending) only when asked by status."""
+        with self.transaction(write=False) as conn:
+            return mod.list_items(conn, status, seller)
+
+    def get_moderation(self, item_id: int) -> ModerationItem | None:
+        with self.transaction(write=False) as conn:
+            found = mod.get_items(conn, [item_id])
+            return found[0] if found else None
+
+    def approve(self, ids: Iterable[int], by: str) -> list[ModerationItem]:
+        """Make the items' versions live (or take the product down, for unpublish); all or none."""
+        with self.transaction() as conn:
+            done = mod.approve(conn, ids, by, _now())
+            return mod.get_items(conn, done)
+
+    def reject(self, item_id: int, reason: str, by: str) -> ModerationItem:
+        with self.transaction() as conn:
+            mod.reject(conn, item_id, reason, by, _now())
+            return mod.get_items(conn, [int(item_id)])[0]
+
+    # ---- What the checks read -------------------------------------------
+
+    def seller_skus(self, seller_id: str) -> dict[str, str]:
+        """SKU -> handle over the seller's live and pending versions (pending wins when both hold a SKU)."""
+        is_live = product_versions.c.id == products.c.live_version_id
+        query = (
+            select(version_variants.c.sku, products.c.handle)
+            .join(product_versions, product_versions.c.id == version_variants.c.version_id)
+            .join(products, products.c.id == product_versions.c.product_id)
+            .where(version_variants.c.seller_id == seller_id, version_variants.c.sku != "",
+                   or_(product_versions.c.status == "pending", is_live))
+            .order_by(product_versions.c.status != "pending", product_versions.c.id)
+        )
+        with self.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        out: dict[str, str] = {}
+        for sku, handle in reversed(rows):
+            out[sku] = handle
+        return out
+
+    def seller_texts(self, seller_id: str) -> list[tuple[str, str, str]]:
+        """(handle, title, body) of the seller's live and pending versions, for duplicate detection."""
+        query = (
+            select(products.c.handle, product_versions.c.title, product_versions.c.body)
+            .join(products, products.c.id == product_versions.c.product_id)
+            .where(products.c.seller_id == seller_id,
+                   or_(product_versions.c.status == "pending", product_versions.c.id == products.c.live_version_id))
+            .order_by(products.c.handle, product_versions.c.id)
+        )
+        with self.transaction(write=False) as conn:
+            return [(h, t, b) for h, t, b in conn.execute(query)]
+
+    def live_product(self, seller_id: str, handle: str) -> Product | None:
+        """The live version, with the variants' current offer (SKU, price, quantity) laid over it."""
+        found = self._live_products(seller_id, handle)
+        return found[0] if found else None
+
+    def live_products(self, seller_id: str) -> list[Product]:
+        """Every live product of the seller, by handle (what a bulk export lists)."""
+        return self._live_products(seller_id, None)
+
+    def _live_products(self, seller_id: str, handle: str | None) -> list[Product]:
+        query = (
+            select(products.c.id, product_versions.c.payload)
+            .join(product_versions, product_versions.c.id == products.c.live_version_id)
+            .where(products.c.seller_id == seller_id)
+            .order_by(products.c.handle)
+        )
+        if handle is not None:
+            query = query.where(products.c.handle == handle)
+        with self.transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+            live_variants = (select(variants).join(products, products.c.id == variants.c.product_id)
+                             .where(products.c.seller_id == seller_id, variants.c.is_live))
+            if handle is not None:
+                live_variants = live_variants.where(products.c.handle == handle)
+            offers = {r.id: r for r in conn.execute(live_variants)}
+        out: list[Product] = []
+        for row in rows:
+            product = product_from_dict(row.payload)
+            for variant in product.variants:
+                offer = offers.get(int(variant.variant_id)) if variant.variant_id else None
+                if offer is not None:
+                    variant.sku = offer.live_sku or ""
+                    variant.price = offer.live_price
+                    variant.inventory_qty = offer.live_qty
+            out.append(product)
+        return out
+
+    def product_id(self, seller_id: str, handle: str) -> int | None:
+        with self.transaction(write=False) as conn:
+            return conn.scalar(select(products.c.id).where(products.c.seller_id == seller_id,
+                                                           products.c.handle == handle))
+
+    def variant_owner(self, variant_id: int | str) -> tuple[str, int] | None:
+        """(seller id, product id) of a stable variant id, or None when no such variant exists."""
+        if isinstance(variant_id, str):
+            if not variant_id.strip().isdigit():
+                return None
+            variant_id = int(variant_id)
+        with self.transaction(write=False) as conn:
+            row = conn.execute(select(variants.c.seller_id, variants.c.product_id)
+                               .where(variants.c.id == variant_id)).first()
+        return None if row is None else (row.seller_id, row.product_id)

@@ -1,0 +1,161 @@
+"""The seller's own file with two extra columns, `Statut` and `Erreurs`, so it can be fixed in place.
+
+Also holds the CSV writing rules shared with the corrected copy (`reports.corrected`).
+
+Encoding: UTF-8 with a byte-order mark. Excel, the spreadsheet most sellers use,
+opens a CSV without a BOM in the machine's legacy code page (Windows-1252 on a
+French Windows), which turns every accent into mojibake (`é` shows as `Ã©`).
+The BOM is what tells Excel the file is UTF-8; LibreOffice and Google Sheets
+accept it too, and our own reader drops it.
+
+Spreadsheet formulas (CSV injection): a cell beginning with `=`, `+`, `-`, `@`,
+a tab or a carriage return may be run as a formula when the file is opened in
+a spreadsheet (`=HYPERLINK(...)` can leak data or lure a click). Every such
+cell of the annotated copy, the seller's and ours, gets a leading `'`, the
+spreadsheet convention for "this is text". Plain numbers (`-5`, `-12.5`,
+`+33`) are left alone: a spreadsheet reads them as numbers, never as formulas,
+and a negative price must stay readable as such. `+33 6 12 34 56 78` is not a
+plain number and is neutralised. The annotated copy is for reading and fixing;
+the cells the seller edits keep their value apart from that leading `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+from catalog.issues import Issue, Severity
+from catalog.report import SEVERITY_ORDER, ProductResult, Report, Table
+
+STATUS_COLUMN = "Statut"
+ERRORS_COLUMN = "Erreurs"
+
+STATUS_REFUSED = "Refusé"
+STATUS_ACCEPTED = "Accepté"
+STATUS_WARNINGS = "Accepté avec avertissements"
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def is_formula_like(cell: str) -> bool:
+    """Whether a spreadsheet could take `cell` for a formula: a trigger first, and not a plain number."""
+    return cell.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(cell)
+
+
+def neutralise(cell: str) -> str:
+    """`cell` made inert for spreadsheets: a leading `'` on formula-like text, anything else unchanged."""
+    return "'" + cell if is_formula_like(cell) else cell
+
+
+def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
+    """RFC 4180 CSV (comma, minimal quoting, CRLF line ends), UTF-8 with BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=",", quotechar='"', quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def require_table(report: Report) -> Table:
+    if report.table is None:
+        raise ValueError(f"{report.source}: no table to render (the file was not read as a CSV)")
+    return report.table
+
+
+def product_keys(product: ProductResult) -> list[str]:
+    """The names an issue may use for this product: its Handle, or for bulk files its variant id."""
+    return [key for key in (product.handle, product.variant_id) if key]
+
+
+def issues_by_row(report: Report) -> dict[int, list[Issue]]:
+    """Each row's issues, errors first, then warnings, then infos.
+
+    An issue about a product but no particular row is shown on the product's first row.
+    """
+    first_row: dict[str, int] = {}
+    for product in report.products:
+        if product.rows:
+            for key in product_keys(product):
+                first_row.setdefault(key, product.rows[0])
+    by_row: dict[int, list[Issue]] = {}
+    for issue in sorted(report.issues, key=lambda i: SEVERITY_ORDER[i.severity]):
+        row = issue.row
+        if row is None:
+            row = first_row.get(issue.product or "") or first_row.get(issue.item or "")
+        if row is not None:
+            by_row.setdefault(row, []).append(issue)
+    return by_row
+
+
+def issue_line(issue: Issue) -> str:
+    """`[code] Column: message` in French, as shown in the `Erreurs` cell."""
+    where = f"{issue.column}: " if issue.column else ""
+    return f"[{issue.code}] {where}{issue.message.fr}"
+
+
+def _rows_phrase(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return f"ligne {rows[0]}"
+    return "lignes " + ", ".join(str(r) for r in rows[:-1]) + f" et {rows[-1]}"
+
+
+class _Annotator:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.by_row = issues_by_row(report)
+        self.product_of_row: dict[int, ProductResult] = {}
+        for product in report.products:
+            for row in product.rows:
+                self.product_of_row.setdefault(row, product)
+        self.file_errors = [
+            i for i in report.sorted_issues() if i.is_error and i.row is None and i.product is None and i.item is None
+        ]
+
+    def error_rows(self, product: ProductResult) -> list[int]:
+        return [row for row in product.rows if any(i.is_error for i in self.by_row.get(row, []))]
+
+    def annotate(self, row: int) -> tuple[str, str]:
+        own = self.by_row.get(row, [])
+        product = self.product_of_row.get(row)
+        own_error = any(i.is_error for i in own)
+        refused = self.report.file_rejected or own_error or (product is not None and product.status == "refused")
+        lines: list[str] = []
+        if refused and not own_error:
+            lines.extend(self.refusal_pointer(row, product))
+        lines.extend(issue_line(i) for i in own)
+        if refused:
+            status = STATUS_REFUSED
+        elif any(i.severity is Severity.WARNING for i in own):
+            status = STATUS_WARNINGS
+        else:
+            status = STATUS_ACCEPTED
+        return status, "\n".join(lines)
+
+    def refusal_pointer(self, row: int, product: ProductResult | None) -> list[str]:
+        """Why a row without an error of its own is refused: the file, or another row of its product."""
+        if self.report.file_rejected:
+            return [f"Fichier refusé : {issue_line(i)}" for i in self.file_errors]
+        others = [r for r in self.error_rows(product) if r != row] if product is not None else []
+        if others:
+            return [f"Produit refusé : voir {_rows_phrase(others)}"]
+        return ["Produit refusé : voir le rapport"]
+
+
+def render_annotated_csv(report: Report) -> bytes:
+    """The seller's file, rows in their order and cells unchanged, plus `Statut` and `Erreurs`.
+
+    Short rows are padded with empty cells and, when a row is longer than the header,
+    the header gets unnamed columns, so `Statut` and `Erreurs` always line up.
+    """
+    table = require_table(report)
+    annotator = _Annotator(report)
+    width = max([len(table.header), *(len(cells) for _, cells in table.rows)])
+    header = [*table.header, *[""] * (width - len(table.header)), STATUS_COLUMN, ERRORS_COLUMN]
+    out: list[list[str]] = [[neutralise(cell) for cell in header]]
+    for row, cells in table.rows:
+        status, errors = annotator.annotate(row)
+        padded = [*cells, *[""] * (width - len(cells)), status, errors]
+        out.append([neutralise(cell) for cell in padded])
+    return csv_bytes(out)

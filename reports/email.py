@@ -1,0 +1,359 @@
+"""The seller's emails: the status report of a file, and the notice of a moderation rejection.
+
+Composition is pure: a Report (or a rejection) in, an `EmailMessage` out; `catalog.mailer` sends it.
+Every email is French first, then English, as text and HTML alternatives rendered from Jinja2
+templates; the HTML is autoescaped because every seller value (name, file name, cell excerpts
+quoted in messages, an ops reason) is untrusted.
+
+Recipients: To is the seller, Cc their colleagues (at most 5, deduplicated, invalid addresses
+dropped) and the ops copy goes in Bcc, so the seller never sees the internal address. The Bcc
+header stays on the composed message: `smtplib.SMTP.send_message` drops it from the transmitted
+copy while keeping the address in the envelope, and an outbox `.eml` keeps it as the record of
+who was sent the email.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from catalog.issues import Issue, Severity
+from catalog.report import SEVERITY_ORDER, Report
+
+MAX_CC = 5
+TOP_ISSUES = 10
+ANNOTATED_SUFFIX = ".annote.csv"
+CORRECTED_SUFFIX = ".corrige.csv"
+SUBJECT_PREFIX = "[Catalogue]"
+
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file joined to the report email, e.g. the annotated CSV or the corrected copy."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "text/csv"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueLine:
+    """One issue as the email lists it, in both languages."""
+
+    severity: str
+    code: str
+    where_fr: str
+    where_en: str
+    message_fr: str
+    message_en: str
+    fix_fr: str
+    fix_en: str
+
+
+def is_valid_address(address: str) -> bool:
+    """A plain ASCII `local@domain.tld` address, nothing around it."""
+    return bool(_ADDRESS.fullmatch(address))
+
+
+def clean_cc(to: str, cc: Iterable[str], limit: int = MAX_CC) -> list[str]:
+    """The Cc list as sent: stripped, valid, without the seller's own address or repeats, at most `limit`."""
+    seen = {to.strip().lower()}
+    out: list[str] = []
+    for raw in cc:
+        address = (raw or "").strip()
+        if not is_valid_address(address) or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        out.append(address)
+        if len(out) == limit:
+            break
+    return out
+
+
+def compose_report_email(
+    report: Report,
+    *,
+    to: str,
+    cc: list[str],
+    ops: str | None,
+    sender: str,
+    seller_name: str | None,
+    attachments: list[Attachment],
+    run_id: int | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """The seller's status report for one file.
+
+    Raises ValueError when `to` is not a usable address: there is no one to send the report to.
+    """
+    source = _one_line(report.source) or "?"
+    summary = report.summary()
+    nouns = _nouns(report.kind)
+    files = [_safe_attachment(a) for a in attachments]
+    annotated = next((a.filename for a in files if a.filename.lower().endswith(ANNOTATED_SUFFIX)), None)
+    corrected = next((a.filename for a in files if a.filename.lower().endswith(CORRECTED_SUFFIX)), None)
+    top, more = top_issues(report.issues)
+    context: dict[str, Any] = {
+        "seller_name": _one_line(seller_name),
+        "source": source,
+        "status": report.status,
+        "summary": summary,
+        "counts_fr": _counts_fr(summary, nouns),
+        "counts_en": _counts_en(summary, nouns),
+        "headline": _headline(summary, nouns, en_noun=True),
+        "errors": [line for line in top if line.severity == Severity.ERROR],
+        "warnings": [line for line in top if line.severity == Severity.WARNING],
+        "infos": [line for line in top if line.severity == Severity.INFO],
+        "more": more,
+        "annotated": annotated,
+        "corrected": corrected,
+        "others": [a.filename for a in files if a.filename not in (annotated, corrected)],
+        "run_id": run_id,
+    }
+    msg = _message(
+        subject=report_subject(report),
+        to=to,
+        cc=cc,
+        ops=ops,
+        sender=sender,
+        seller_name=seller_name,
+        now=now,
+    )
+    msg["X-Catalog-Status"] = report.status
+    if run_id is not None:
+        msg["X-Catalog-Run"] = str(run_id)
+    _fill(msg, "email", context, files)
+    return msg
+
+
+def compose_rejection_email(
+    *,
+    seller_email: str,
+    cc: list[str],
+    sender: str,
+    handle: str,
+    reason: str,
+    source: str | None,
+    seller_name: str | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """Tell the seller that moderation refused one of their products, quoting the ops reason."""
+    handle = _one_line(handle) or "?"
+    reason_lines = [line.rstrip() for line in _multiline(reason).split("\n")]
+    context = {
+        "seller_name": _one_line(seller_name),
+        "handle": handle,
+        "source": _one_line(source),
+        "reason_lines": reason_lines,
+    }
+    msg = _message(
+        subject=f"{SUBJECT_PREFIX} {handle} : produit refusé par la modération / product rejected by moderation",
+        to=seller_email,
+        cc=cc,
+        ops=None,
+        sender=sender,
+        seller_name=seller_name,
+        now=now,
+    )
+    _fill(msg, "rejection", context, [])
+    return msg
+
+
+def report_subject(report: Report) -> str:
+    """`[Catalogue] file.csv : 4 produits acceptés, 1 refusé / 4 accepted, 1 refused`."""
+    source = _one_line(report.source) or "?"
+    if report.status == "rejected":
+        return f"{SUBJECT_PREFIX} {source} : fichier refusé / file rejected"
+    fr, en = _headline(report.summary(), _nouns(report.kind), en_noun=False)
+    return f"{SUBJECT_PREFIX} {source} : {fr} / {en}"
+
+
+def _headline(summary: dict[str, int], nouns: tuple[str, str, bool, str, str], *, en_noun: bool) -> tuple[str, str]:
+    """`4 produits acceptés, 1 refusé` and `4 (products) accepted, 1 refused`; no refusal part when there is none."""
+    accepted, refused = summary["accepted"], summary["refused"]
+    singular, plural, feminine, en_singular, en_plural = nouns
+    fr = f"{accepted} {plural if accepted > 1 else singular} {_agree('accepté', accepted, feminine)}"
+    en = f"{accepted} {en_singular if accepted == 1 else en_plural} accepted" if en_noun else f"{accepted} accepted"
+    if refused:
+        fr += f", {refused} {_agree('refusé', refused, feminine)}"
+        en += f", {refused} refused"
+    return fr, en
+
+
+def top_issues(issues: Sequence[Issue], limit: int = TOP_ISSUES) -> tuple[list[IssueLine], int]:
+    """The issues the email lists (errors, then warnings, then infos; by row within each) and how many are left."""
+    ordered = sorted(issues, key=lambda i: (SEVERITY_ORDER[i.severity], i.row is not None, i.row or 0))
+    return [_line(i) for i in ordered[:limit]], max(0, len(ordered) - limit)
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _message(
+    *,
+    subject: str,
+    to: str,
+    cc: list[str],
+    ops: str | None,
+    sender: str,
+    seller_name: str | None,
+    now: datetime | None,
+) -> EmailMessage:
+    to = (to or "").strip()
+    if not is_valid_address(to):
+        raise ValueError(f"seller email {to!r} is not a valid address")
+    copies = clean_cc(to, cc)
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = _one_line(sender)
+    msg["To"] = Address(display_name=_one_line(seller_name) or "", addr_spec=to)
+    if copies:
+        msg["Cc"] = ", ".join(copies)
+    ops = (ops or "").strip()
+    if is_valid_address(ops) and ops.lower() not in {a.lower() for a in [to, *copies]}:
+        msg["Bcc"] = ops
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    domain = parseaddr(msg["From"])[1].rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    return msg
+
+
+def _fill(msg: EmailMessage, template: str, context: dict[str, Any], files: list[Attachment]) -> None:
+    """Text and HTML alternatives inside multipart/mixed (always mixed, so every email has one shape)."""
+    env = _environment()
+    text = env.get_template(f"{template}.txt.j2").render(context)
+    html = env.get_template(f"{template}.html.j2").render(context)
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.make_mixed()
+    msg["Content-Language"] = "fr, en"
+    for file in files:
+        maintype, _, subtype = file.mimetype.partition("/")
+        params = {"charset": "utf-8"} if maintype == "text" and _is_utf8(file.content) else None
+        msg.add_attachment(file.content, maintype=maintype, subtype=subtype, filename=file.filename, params=params)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _safe_attachment(attachment: Attachment) -> Attachment:
+    name = _one_line(attachment.filename.replace("\\", "/").rpartition("/")[2]) or "fichier.csv"
+    mimetype = attachment.mimetype.strip().lower()
+    if not re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", mimetype) or mimetype.startswith("multipart/"):
+        mimetype = "application/octet-stream"
+    return Attachment(filename=name, content=attachment.content, mimetype=mimetype)
+
+
+def _line(issue: Issue) -> IssueLine:
+    if issue.row is not None:
+        fr, en = [f"Ligne {issue.row}"], [f"Row {issue.row}"]
+    elif issue.item is not None:
+        fr, en = [f"Article {_one_line(issue.item)}"], [f"Item {_one_line(issue.item)}"]
+    elif issue.product is not None:
+        fr, en = [f"Produit {_one_line(issue.product)}"], [f"Product {_one_line(issue.product)}"]
+    else:
+        fr, en = ["Fichier"], ["File"]
+    if issue.column:
+        fr.append(_one_line(issue.column))
+        en.append(_one_line(issue.column))
+    return IssueLine(
+        severity=str(issue.severity),
+        code=issue.code,
+        where_fr=" · ".join(fr),
+        where_en=" · ".join(en),
+        message_fr=_one_line(issue.message.fr),
+        message_en=_one_line(issue.message.en),
+        fix_fr=_one_line(issue.fix.fr),
+        fix_en=_one_line(issue.fix.en),
+    )
+
+
+def _nouns(kind: str) -> tuple[str, str, bool, str, str]:
+    """(French singular, plural, feminine?, English singular, plural) for what the report counts."""
+    if kind == "bulk":
+        return "variante", "variantes", True, "variant", "variants"
+    return "produit", "produits", False, "product", "products"
+
+
+def _agree(participle: str, count: int, feminine: bool) -> str:
+    """French agreement: 0 and 1 take the singular."""
+    return participle + ("e" if feminine else "") + ("s" if count > 1 else "")
+
+
+def _counts_fr(summary: dict[str, int], nouns: tuple[str, str, bool, str, str]) -> dict[str, str]:
+    singular, plural, feminine, _, _ = nouns
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {many if count > 1 else one}"
+
+    return {
+        "rows": n(summary["rows"], "ligne lue", "lignes lues"),
+        "products": n(summary["products"], singular, plural),
+        "accepted": f"{summary['accepted']} {_agree('accepté', summary['accepted'], feminine)}",
+        "refused": f"{summary['refused']} {_agree('refusé', summary['refused'], feminine)}",
+        "errors": n(summary["errors"], "erreur", "erreurs"),
+        "warnings": n(summary["warnings"], "avertissement", "avertissements"),
+        "infos": n(summary["infos"], "information", "informations"),
+    }
+
+
+def _counts_en(summary: dict[str, int], nouns: tuple[str, str, bool, str, str]) -> dict[str, str]:
+    _, _, _, singular, plural = nouns
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+
+    return {
+        "rows": n(summary["rows"], "row read", "rows read"),
+        "products": n(summary["products"], singular, plural),
+        "accepted": f"{summary['accepted']} accepted",
+        "refused": f"{summary['refused']} refused",
+        "errors": n(summary["errors"], "error", "errors"),
+        "warnings": n(summary["warnings"], "warning", "warnings"),
+        "infos": n(summary["infos"], "info", "infos"),
+    }
+
+
+def _one_line(value: str | None) -> str:
+    """No control characters (CR/LF would forge headers), whitespace runs collapsed."""
+    if not value:
+        return ""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return " ".join(cleaned.split())
+
+
+def _multiline(value: str | None) -> str:
+    """Like `_one_line` but keeps line breaks (for a quoted reason), at most one blank line in a row."""
+    lines = [_one_line(line) for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)

