@@ -44,13 +44,16 @@ def _store(settings: Settings) -> Store:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from catalog.engine import Options, validate_file
-
-    settings = _settings()
     target = args.path
     if target.startswith(("http://", "https://")):
         raise CatalogError("XML feeds are not supported by this version: give the path of a CSV file")
-    options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty())
+    from catalog.preload import start_cell_checker
+
+    cell_checker = start_cell_checker()
+    from catalog.engine import Options, validate_file
+
+    settings = _settings()
+    options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker)
     if args.seller:
         from catalog.ingest import catalog_context
 

@@ -19,7 +19,7 @@ from catalog.report import ProductResult, Report, Table
 from catalog.rules import issue
 from catalog.settings import Settings
 from validators import duplicates, products
-from validators.cells import FULL_CELL_RULES, cell_issues, currency_codes, full_schema
+from validators.cells import FULL_CELL_RULES, CellRecord, currency_codes, full_cell_issues
 from validators.products import Row, RowGroup
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ class Options:
     seller: Seller | None = None
     catalog: CatalogContext = field(default_factory=CatalogContext)
     progress: bool = False
+    # Runs the cell contract; the CLI passes one whose pandera is already loaded in another process.
+    cell_checker: Callable[[list[CellRecord]], list[Issue]] = full_cell_issues
 
 
 def validate_file(path: Path, settings: Settings, options: Options | None = None,
@@ -95,19 +97,9 @@ def _rows(table: Table) -> tuple[list[Row], list[Issue]]:
     return rows, found
 
 
-def _cell_issues(rows: list[Row], skip: set[int]) -> list[Issue]:
-    import pandas as pd
-
-    kept = [r for r in rows if r.number not in skip]
-    if not kept:
-        return []
-    columns = list(FULL_CELL_RULES)
-    frame = pd.DataFrame(
-        [[r.cells.get(c) if r.cells.get(c, "").strip() else None for c in columns] for r in kept],
-        columns=columns, dtype=object,
-    )
-    return cell_issues(frame, FULL_CELL_RULES, full_schema(), row_numbers=[r.number for r in kept],
-                       products=[r.get("Handle").strip() or None for r in kept])
+def _cell_records(rows: list[Row], skip: set[int]) -> list[CellRecord]:
+    return [(r.number, r.get("Handle").strip() or None, {c: r.get(c) for c in FULL_CELL_RULES})
+            for r in rows if r.number not in skip]
 
 
 def _currency_issues(product: Product, seller: Seller | None) -> list[Issue]:
@@ -225,7 +217,6 @@ def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: 
     options = options or Options()
     rows, found = _rows(table)
     broken_rows = {i.row for i in found if i.row is not None}
-    found += _cell_issues(rows, broken_rows)
     groups, grouping = products.group_rows(rows)
     found += grouping
     built: list[tuple[RowGroup, Product]] = []
@@ -240,6 +231,7 @@ def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: 
         listings.append(duplicates.Listing(product.handle, product.title, body_text, product.first_row))
     found += products.sku_issues([p for _, p in built], options.catalog.skus)
     found += duplicates.duplicate_issues(listings, options.catalog.listings)
+    found += options.cell_checker(_cell_records(rows, broken_rows))  # last: its checker may still be loading
 
     report = Report(kind="full", source=source, issues=found, row_count=len(rows), table=table)
     report.products = _verdicts(groups, built, found)
@@ -297,7 +289,8 @@ def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
         product = result.product
         if product is None:
             continue
-        min_size = CLOTHING_MIN_SIZE if taxonomy.root_of(product.type) == CLOTHING_ROOT else MIN_IMAGE_SIZE
+        node = taxonomy.collection_by_name.get(product.type)
+        min_size = CLOTHING_MIN_SIZE if node is not None and node.path[0] == CLOTHING_ROOT else MIN_IMAGE_SIZE
         candidates = [(img.src, img.row, "Image Src") for img in product.images]
         candidates += [(v.image, v.row, "Variant Image") for v in product.variants if v.image]
         for url, row, column in candidates:

@@ -39,7 +39,7 @@ def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> d
     return files
 
 
-@task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+@task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 3])
 def email_seller(run_id: int, db_url: str) -> str:
     """Sends the composed report; a failure is retried, then recorded so the email can be resent."""
     settings = load_settings()

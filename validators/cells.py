@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -208,3 +208,21 @@ def cell_issues(
         found.append((index, order[(column, check)],
                       rule.issue(str(value), row=row_numbers[index], column=column, product=products[index])))
     return [item for _, _, item in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+CellRecord = tuple[int, "str | None", dict[str, str]]  # spreadsheet row, Handle, cells of the checked columns
+
+
+def full_cell_issues(records: Sequence[CellRecord]) -> list[Issue]:
+    """The full CSV's cell contract over plain rows (picklable in and out, for a preloaded process)."""
+    import pandas as pd
+
+    if not records:
+        return []
+    columns = list(FULL_CELL_RULES)
+    frame = pd.DataFrame(
+        [[cells.get(c) if cells.get(c, "").strip() else None for c in columns] for _, _, cells in records],
+        columns=columns, dtype=object,
+    )
+    return cell_issues(frame, FULL_CELL_RULES, full_schema(), row_numbers=[n for n, _, _ in records],
+                       products=[handle for _, handle, _ in records])

@@ -9,6 +9,7 @@ variants.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,9 +30,12 @@ class Listing:
     in_file: bool = True
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+
+
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+    """Lowercase, accents and repeated spaces removed: `Chaise  Été` → `chaise ete`."""
+    return " ".join(_COMBINING.sub("", unicodedata.normalize("NFKD", text.lower())).split())
 
 
 def _key(item: Listing, length: int | None = KEY_TEXT_LENGTH) -> str:

@@ -243,6 +243,14 @@ class Store:
             ).order_by(import_runs.c.id))
             return [_run_from_row(r) for r in rows]
 
+    def list_runs(self, seller: str | None = None) -> list[Run]:
+        """Import runs, oldest first, optionally of one seller."""
+        query = select(import_runs).order_by(import_runs.c.id)
+        if seller is not None:
+            query = query.where(import_runs.c.seller_id == seller)
+        with self.transaction(write=False) as conn:
+            return [_run_from_row(r) for r in conn.execute(query)]
+
     def runs_with_failed_email(self) -> list[Run]:
         with self.transaction(write=False) as conn:
             rows = conn.execute(select(import_runs).where(import_runs.c.email_status == "failed")

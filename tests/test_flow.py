@@ -1,0 +1,211 @@
+"""The ingest-full-csv flow on real parts: Prefect's test server, an HTTPS image server, an SMTP server, SQLite."""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import policy
+from pathlib import Path
+
+import pytest
+from support_servers import LoopbackServer, https_server, jpeg_bytes, loopback_env
+from support_smtp import SmtpServer, smtp_server, unused_port
+
+from catalog import ingest
+from catalog.cli import main
+from catalog.settings import load_settings
+from catalog.store import Store
+from tests.support_csv import GOOD_BODY, good_product, write_csv
+
+SELLERS = """
+sellers:
+  - id: atelier-dupont
+    name: Atelier Dupont SARL
+    email: vendeur@atelier-dupont.example
+    cc: [compta@atelier-dupont.example]
+    vat_number: FR40303265045
+    default_shipping: Colissimo
+    currency: EUR
+  - id: sans-tva
+    name: Boutique sans TVA
+    email: contact@sans-tva.example
+    default_shipping: Colissimo
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefect_server() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@dataclass
+class World:
+    images: LoopbackServer
+    smtp: SmtpServer
+    csv: Path
+    tmp: Path
+
+    def store(self) -> Store:
+        return Store.open(load_settings().db_url)
+
+
+def catalogue(server: LoopbackServer, tmp: Path, *, broken_phone: bool = True) -> Path:
+    rows = []
+    for handle, title in (("perceuse-visseuse-18v", "Perceuse visseuse sans fil 18V avec deux batteries"),
+                          ("scie-sauteuse-650w", "Scie sauteuse 650 W avec guide laser et coffret")):
+        url = server.add(f"/produits/{handle}.jpg", jpeg_bytes(400, 400), content_type="image/jpeg")
+        body = GOOD_BODY if handle.startswith("perceuse") else GOOD_BODY.replace("perceuse visseuse", "scie sauteuse")
+        rows.append(good_product(handle, Title=title, **{"Image Src": url, "Variant SKU": f"SKU-{handle}",
+                                                         "Body (HTML)": body}))
+    url = server.add("/produits/ponceuse.jpg", jpeg_bytes(400, 400), content_type="image/jpeg")
+    phone = "<p>Commandez par téléphone au 06 12 34 56 78.</p>" if broken_phone else ""
+    rows.append(good_product("ponceuse-orbitale", Title="Ponceuse orbitale 300 W avec aspiration intégrée",
+                             **{"Image Src": url, "Variant SKU": "SKU-ponceuse",
+                                "Body (HTML)": GOOD_BODY.replace("perceuse visseuse", "ponceuse") + phone}))
+    return write_csv(tmp / "catalogue-mars.csv", rows)
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with https_server() as images, smtp_server(tmp_path) as smtp:
+        for key, value in loopback_env(images, tmp_path).items():
+            monkeypatch.setenv(key, value)
+        smtp.configure(monkeypatch)
+        monkeypatch.setenv("CATALOG_OPS_EMAIL", "ops@marketplace.example")
+        sellers = tmp_path / "sellers.yaml"
+        sellers.write_text(SELLERS, encoding="utf-8")
+        assert main(["sellers", "load", str(sellers)]) == 0
+        yield World(images, smtp, catalogue(images, tmp_path), tmp_path)
+
+
+def run_flow(world: World) -> ingest.IngestOutcome:
+    from pipelines.ingest_full_csv import ingest_full_csv
+
+    return ingest_full_csv(str(world.csv), "atelier-dupont")
+
+
+def test_the_seller_gets_one_email_and_good_products_wait_for_moderation(world: World):
+    outcome = run_flow(world)
+    assert outcome.report.status == "partial"
+    assert outcome.email_status == "sent"
+    [received] = world.smtp.messages
+    assert set(received.rcpt_tos) == {"vendeur@atelier-dupont.example", "compta@atelier-dupont.example",
+                                      "ops@marketplace.example"}
+    attachments = {part.get_filename(): part.get_content() for part in received.message.iter_attachments()}
+    annotated = next(v for k, v in attachments.items() if k.endswith(".annote.csv"))
+    assert "Statut" in annotated and "Refusé" in annotated and "06 12 34 56 78" in annotated
+    assert all(world.images.hits(f"/produits/{h}.jpg") == 1 for h in ("perceuse-visseuse-18v", "scie-sauteuse-650w"))
+
+    with world.store() as store:
+        pending = store.list_moderation(status="pending")
+        run = store.get_run(outcome.run_id)
+    assert sorted(item.handle for item in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]
+    assert all(item.action == "create" for item in pending)
+    assert run.email_status == "sent" and run.report_status == "partial"
+    assert Path(outcome.files["html"]).is_file() and Path(outcome.files["json"]).is_file()
+
+
+def test_sending_the_same_file_twice_keeps_one_pending_version_per_handle(world: World):
+    run_flow(world)
+    run_flow(world)
+    with world.store() as store:
+        pending = store.list_moderation(status="pending")
+        superseded = store.list_moderation(status="superseded")
+    assert sorted(item.handle for item in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]
+    assert len(superseded) == 2
+    assert len(world.smtp.messages) == 2
+
+
+def test_approve_then_reject_an_update_keeps_the_approved_version_live(world: World, capsys):
+    run_flow(world)
+    with world.store() as store:
+        first = {i.handle: i.id for i in store.list_moderation(status="pending")}
+    assert main(["moderation", "approve", str(first["perceuse-visseuse-18v"]), "--by", "ops-marie"]) == 0
+
+    updated = good_product("perceuse-visseuse-18v", Title="Perceuse visseuse sans fil 18V, version 2024",
+                           **{"Image Src": world.images.url("/produits/perceuse-visseuse-18v.jpg"),
+                              "Variant SKU": "SKU-perceuse-visseuse-18v"})
+    world.csv = write_csv(world.tmp / "mise-a-jour.csv", [updated])
+    run_flow(world)
+    with world.store() as store:
+        [update] = [i for i in store.list_moderation(status="pending") if i.handle == "perceuse-visseuse-18v"]
+    assert update.action == "update"
+    assert main(["moderation", "reject", str(update.id), "--reason", "Photo floue, merci d'en envoyer une nette.",
+                 "--by", "ops-marie"]) == 0
+    with world.store() as store:
+        live = store.live_product("atelier-dupont", "perceuse-visseuse-18v")
+        [rejected] = store.list_moderation(status="rejected")
+    assert live.title == "Perceuse visseuse sans fil 18V avec deux batteries"
+    assert rejected.id == update.id
+    rejection = world.smtp.messages[-1].message
+    assert "Photo floue" in rejection.get_body(("plain",)).get_content()
+    assert "vendeur@atelier-dupont.example" in world.smtp.messages[-1].rcpt_tos
+
+
+def test_smtp_down_keeps_staging_and_report_and_the_email_can_be_resent(world: World, monkeypatch, capsys):
+    monkeypatch.setenv("CATALOG_SMTP_PORT", str(unused_port()))
+    outcome = run_flow(world)
+    assert outcome.email_status == "failed" and outcome.email_error
+    assert any("EMAIL FAILED" in line for line in outcome.summary_lines())
+    with world.store() as store:
+        assert len(store.list_moderation(status="pending")) == 2
+        run = store.get_run(outcome.run_id)
+        assert run.email_status == "failed" and run.report_status == "partial"
+        assert [r.id for r in store.runs_with_failed_email()] == [outcome.run_id]
+    assert Path(outcome.files["annotated"]).is_file()
+    assert world.smtp.messages == []
+
+    world.smtp.configure(monkeypatch)
+    assert main(["runs", "resend-email", str(outcome.run_id)]) == 0
+    [received] = world.smtp.messages
+    assert "catalogue-mars" in received.message["Subject"]
+    with world.store() as store:
+        assert store.get_run(outcome.run_id).email_status == "sent"
+
+
+def test_a_crash_while_staging_leaves_nothing_and_running_again_finishes(world: World):
+    settings = load_settings()
+    with world.store() as store:
+        run_id = ingest.open_run(store, world.csv, "atelier-dupont")
+        report = ingest.validate_for_seller(world.csv, settings, store, "atelier-dupont")
+        products = [r.product for r in report.accepted]
+        staged: list[str] = []
+
+        def crash_after_first(product, item_id):
+            staged.append(product.handle)
+            if len(staged) == 2:
+                raise OSError("disk full")
+
+        with pytest.raises(OSError):
+            store.stage_products("atelier-dupont", run_id, products, report.source, on_staged=crash_after_first)
+        assert store.list_moderation() == []
+    outcome = run_flow(world)
+    with world.store() as store:
+        pending = store.list_moderation(status="pending")
+    assert sorted(i.handle for i in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]
+    assert len(outcome.staged) == 2
+
+
+def test_a_seller_without_vat_gets_the_reason_and_nothing_is_staged(world: World):
+    from pipelines.ingest_full_csv import ingest_full_csv
+
+    outcome = ingest_full_csv(str(world.csv), "sans-tva")
+    assert outcome.report.status == "rejected"
+    assert [i.code for i in outcome.report.issues] == ["seller.not_ready"]
+    [received] = world.smtp.messages
+    assert received.rcpt_tos[0] == "contact@sans-tva.example"
+    with world.store() as store:
+        assert store.list_moderation() == []
+
+
+def test_outbox_mode_writes_an_eml(world: World, monkeypatch):
+    monkeypatch.delenv("CATALOG_SMTP_HOST")
+    outcome = run_flow(world)
+    assert outcome.email_status == "outbox" and outcome.email_path is not None
+    message = email.message_from_bytes(outcome.email_path.read_bytes(), policy=policy.default)
+    assert "vendeur@atelier-dupont.example" in message["To"]
+    assert any(part.get_filename().endswith(".corrige.csv") for part in message.iter_attachments())
