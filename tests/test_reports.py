@@ -171,7 +171,7 @@ def test_annotated_status_and_errors_per_row(report: Report) -> None:
     # Errors first, then warnings, then infos; an issue without a column has no "Column:" part.
     codes = [line.split("]")[0] + "]" for line in errors[6].split("\n")]
     assert codes == ["[description.unsafe_html]", "[seo.title_caps]", "[seo.generated]"]
-    assert "[seo.generated] SEO Title vide" in errors[6]
+    assert "[seo.generated] Vide dans le fichier" in errors[6]
 
 
 def test_annotated_rows_of_a_refused_product_without_own_issue_point_to_the_row(table: Table) -> None:

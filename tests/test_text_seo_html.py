@@ -426,12 +426,12 @@ def test_generate_seo_cuts_on_words():
 def test_seo_generated_issue():
     both = seo_generated_issue("", "", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY, row=2, product="p")
     assert codes(both) == ["seo.generated"] and both[0].severity is Severity.INFO
-    assert both[0].message.fr.startswith("Titre SEO et description SEO vide")
+    assert "le titre SEO et la description SEO" in both[0].message.fr
     assert PROTOOLS_TITLE in both[0].message.fr and len(both[0].suggestions) == 2
     only_description = seo_generated_issue("Perceuse PROTOOLS", " ", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY,
                                            row=2, product="p")
     assert only_description[0].column == "SEO Description"
-    assert only_description[0].message.en.startswith("SEO description empty")
+    assert "filled in the SEO description" in only_description[0].message.en
     assert seo_generated_issue("a", "b", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY, row=2, product="p") == []
 
 

@@ -192,11 +192,11 @@ def seo_generated_issue(seo_title: str, seo_description: str, *, title: str, bod
     want_title = want_title and bool(generated_title)
     want_description = want_description and bool(generated_description)
     if want_title and want_description:
-        fields_fr, fields_en = "Titre SEO et description SEO", "SEO title and description"
+        fields_fr, fields_en = "le titre SEO et la description SEO", "SEO title and description"
     elif want_title:
-        fields_fr, fields_en = "Titre SEO", "SEO title"
+        fields_fr, fields_en = "le titre SEO", "SEO title"
     elif want_description:
-        fields_fr, fields_en = "Description SEO", "SEO description"
+        fields_fr, fields_en = "la description SEO", "SEO description"
     else:
         return []
     generated = generated_title if want_title else generated_description
