@@ -27,8 +27,7 @@ EXIT_OK, EXIT_ISSUES, EXIT_CANNOT_RUN = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise CatalogError(message)
+        raise CatalogError(f"{message} (see: {self.prog} --help)")
 
 
 def _settings() -> Settings:
@@ -45,8 +44,10 @@ def _store(settings: Settings) -> Store:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     target = args.path
-    if target.startswith(("http://", "https://")):
+    if target.startswith(("http://", "https://")) or args.kind == "feed":
         raise CatalogError("XML feeds are not supported by this version: give the path of a CSV file")
+    if not Path(target).is_file():
+        raise CatalogError(f"no such file: {target}" if not Path(target).exists() else f"not a file: {target}")
     from catalog.preload import start_cell_checker
 
     cell_checker = start_cell_checker()
@@ -55,14 +56,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     settings = _settings()
     options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker)
     if args.seller:
-        from catalog.ingest import catalog_context
+        from catalog.ingest import catalog_context, require_seller
 
-        store = _store(settings)
-        seller = store.get_seller(args.seller)
-        if seller is None:
-            raise CatalogError(f"unknown seller: {args.seller} (load it with: catalog sellers load FILE.yaml)")
-        options.seller = seller
-        options.catalog = catalog_context(store, seller.id)
+        with _store(settings) as store:
+            options.seller = require_seller(store, args.seller)
+            options.catalog = catalog_context(store, args.seller)
     report = validate_file(Path(target), settings, options)
     if args.format == "json":
         from reports.json_report import render_json
@@ -75,7 +73,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.out:
         from reports.files import write_reports
 
-        paths = write_reports(report, Path(args.out))
+        try:
+            paths = write_reports(report, Path(args.out))
+        except OSError as err:
+            raise CatalogError(f"cannot write the reports to {args.out}: {err.strerror or err}") from None
         if args.format != "json":
             for kind, path in paths.items():
                 print(f"{kind:>9} : {path}")

@@ -30,7 +30,6 @@ VARIANT_COLUMNS: tuple[str, ...] = (
     "Variant Inventory Policy", "Variant Minimum Quantity", "Variant Price", "Variant Compare At Price",
     "Variant Requires Shipping", "Variant Taxable", "Variant Image",
 )
-IMAGE_COLUMNS: tuple[str, ...] = ("Image Src", "Image Alt Text")
 
 REQUIRED_PRODUCT_COLUMNS = ("Title", "Body (HTML)", "Type", "Tags")
 REQUIRED_VARIANT_COLUMNS = ("Variant Inventory Qty", "Variant Minimum Quantity", "Variant Price")
@@ -40,4 +39,3 @@ FULL_TEXT_COLUMNS: tuple[str, ...] = (
     "Title", "Body (HTML)", "Tags", *OPTION_NAME_COLUMNS, *OPTION_VALUE_COLUMNS,
     "Image Alt Text", "Product Policy", "SEO Title", "SEO Description",
 )
-BULK_TEXT_COLUMNS: tuple[str, ...] = ("Product Title",)

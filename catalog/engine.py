@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.issues import Issue
+from catalog.issues import Issue, Severity
 from catalog.model import Product
 from catalog.reading import read_table
 from catalog.report import ProductResult, Report, Table
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from taxonomy.tree import Taxonomy
 
 CLOTHING_ROOT = "Vêtements et accessoires"
-CLOTHING_MIN_SIZE = 250
-MIN_IMAGE_SIZE = 100
 
 
 @dataclass(slots=True)
@@ -110,7 +108,13 @@ def _currency_issues(product: Product, seller: Seller | None) -> list[Issue]:
     if currency not in currency_codes():
         return [issue("price.currency", reason_fr="n'est pas un code ISO 4217 (EUR, USD, GBP…)",
                       reason_en="is not an ISO 4217 code (EUR, USD, GBP…)", **where)]
-    if seller is None or currency not in (seller.fx_rates or {}):
+    if seller is None:
+        return [issue("price.currency", severity=Severity.WARNING,
+                      reason_fr="ne peut être vérifiée qu'avec votre compte vendeur (le taux de conversion vient de "
+                                "votre configuration)",
+                      reason_en="can only be checked with your seller account (the conversion rate comes from your "
+                                "settings)", **where)]
+    if currency not in (seller.fx_rates or {}):
         return [issue("price.currency", reason_fr="n'a pas de taux de conversion configuré pour votre compte",
                       reason_en="has no conversion rate configured for your account", **where)]
     from catalog.sellers import convert_price
@@ -136,7 +140,7 @@ def _currency_issues(product: Product, seller: Seller | None) -> list[Issue]:
 
 def _text_issues(product: Product) -> list[Issue]:
     from validators.contact import contact_issues
-    from validators.html import description_html_issues
+    from validators.html import description_html_issues, unsafe_html_issues
     from validators.text import language_issue, text_issues
 
     found: list[Issue] = []
@@ -144,16 +148,17 @@ def _text_issues(product: Product) -> list[Issue]:
     for column, row, text in product.text_fields():
         found += text_issues(text, row=row, column=column, **where)
         found += contact_issues(text, row=row, column=column, **where)
-    for column, text in (("Body (HTML)", product.body_html), ("Product Policy", product.policy)):
-        if text.strip():
-            found += description_html_issues(text, row=product.first_row, column=column, **where)
+    if product.body_html.strip():
+        found += description_html_issues(product.body_html, row=product.first_row, column="Body (HTML)", **where)
+    if product.policy.strip():
+        found += unsafe_html_issues(product.policy, row=product.first_row, column="Product Policy", **where)
     if product.body_html.strip():
         found += language_issue(product.body_html, row=product.first_row, column="Body (HTML)", **where)
     return found
 
 
 def _seo_issues(product: Product, body_text: str) -> list[Issue]:
-    from validators.seo import description_issues, generate_seo, meta_issues, seo_generated_issue, title_issues
+    from validators.seo import description_issues, generate_seo, meta_issues, seo_generated_issues, title_issues
 
     found: list[Issue] = []
     row = product.first_row
@@ -163,11 +168,11 @@ def _seo_issues(product: Product, body_text: str) -> list[Issue]:
         found += description_issues(product.body_html, row=row, product=product.handle)
     found += meta_issues(product.seo_title, product.seo_description, row=row, product=product.handle)
     if product.title:
-        found += seo_generated_issue(product.seo_title, product.seo_description, title=product.title,
-                                     body_html=product.body_html, row=row, product=product.handle)
-        title, description = generate_seo(product.title, body_text)
-        product.seo_title = product.seo_title or title
-        product.seo_description = product.seo_description or description
+        generated = generate_seo(product.title, body_text)
+        found += seo_generated_issues(product.seo_title, product.seo_description, generated, row=row,
+                                      product=product.handle)
+        product.seo_title = product.seo_title or generated[0]
+        product.seo_description = product.seo_description or generated[1]
     return found
 
 
@@ -235,9 +240,14 @@ def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: 
 
     report = Report(kind="full", source=source, issues=found, row_count=len(rows), table=table)
     report.products = _verdicts(groups, built, found)
-    from validators.fixes import safe_corrections
+    refused = {p.handle for p in report.products if p.status == "refused"}
+    # What the pipeline did for the seller only matters for products it stages.
+    report.issues = [i for i in found if not (i.code == "seo.generated" and i.product in refused)]
+    from validators.fixes import apply_corrections, safe_corrections
 
     report.corrections = safe_corrections(rows, [p for _, p in built], taxonomy)
+    for _, product in built:
+        apply_corrections(product, report.corrections)
     return report
 
 
@@ -281,10 +291,10 @@ def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
                  progress: bool | Callable[[int, int], None] = False) -> None:
     """Download every image of the products (once per URL) and add what is wrong to the report."""
     from catalog.image_check import ImageRef, check_image_urls, issues_for
+    from validators.images import CLOTHING_MIN_SIZE
+    from validators.images import MIN_SIZE as MIN_IMAGE_SIZE
 
     refs: list[tuple[Any, int]] = []
-    url_failed = {(i.row, i.column) for i in report.issues
-                  if i.code in {"image.url", "image.not_https", "image.host_not_allowed"}}
     for result in report.products:
         product = result.product
         if product is None:
@@ -293,14 +303,12 @@ def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
         min_size = CLOTHING_MIN_SIZE if node is not None and node.path[0] == CLOTHING_ROOT else MIN_IMAGE_SIZE
         candidates = [(img.src, img.row, "Image Src") for img in product.images]
         candidates += [(v.image, v.row, "Variant Image") for v in product.variants if v.image]
-        for url, row, column in candidates:
-            if (row, column) in url_failed:
-                continue
-            refs.append((ImageRef(url=url, row=row, column=column, product=product.handle), min_size))
+        refs += [(ImageRef(url=url, row=row, column=column, product=product.handle), min_size)
+                 for url, row, column in candidates]
     if not refs:
         return
     outcomes = check_image_urls([ref for ref, _ in refs], settings, progress=progress)
     for ref, min_size in refs:
-        report.issues += issues_for(outcomes[ref.url], ref, min_size)
+        report.issues += issues_for(outcomes.get(ref.url), ref, min_size)
     refresh_verdicts(report)
 

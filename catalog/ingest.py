@@ -121,19 +121,32 @@ def finish_run(store: Store, run_id: int, report: Report, settings: Settings) ->
 
 
 def compose_report(report: Report, seller: Seller, files: dict[str, Path], settings: Settings,
-                   run_id: int) -> EmailMessage:
-    """The seller's report email, with the annotated file and the corrected copy attached; kept on disk."""
+                   run_id: int) -> EmailMessage | None:
+    """The report email, with the annotated file and the corrected copy attached, kept beside the reports.
+
+    A seller without a usable address (one reason a seller is not ready) cannot be told: the email then
+    goes to ops alone when an ops address is set; with neither, None.
+    """
+    from catalog.addresses import is_valid_address
     from reports.email import Attachment, compose_report_email
 
+    to, cc, ops = seller.email, list(seller.cc), settings.ops_email
+    if not is_valid_address(to or ""):
+        if not ops:
+            return None
+        to, cc, ops = ops, [], None
     attachments = [Attachment(files[kind].name, files[kind].read_bytes(), "text/csv")
                    for kind in ("annotated", "corrected") if kind in files]
-    msg = compose_report_email(report, to=seller.email, cc=list(seller.cc), ops=settings.ops_email,
-                               sender=settings.mail_from, seller_name=seller.name, attachments=attachments,
-                               run_id=run_id)
+    msg = compose_report_email(report, to=to, cc=cc, ops=ops, sender=settings.mail_from, seller_name=seller.name,
+                               attachments=attachments, run_id=run_id)
     target = run_dir(settings, run_id) / EMAIL_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(msg.as_bytes(policy=policy.SMTP))
     return msg
+
+
+def has_composed(settings: Settings, run_id: int) -> bool:
+    return (run_dir(settings, run_id) / EMAIL_FILE).is_file()
 
 
 def load_composed(settings: Settings, run_id: int) -> EmailMessage:
@@ -146,13 +159,14 @@ def load_composed(settings: Settings, run_id: int) -> EmailMessage:
     return message
 
 
-def send_composed(store: Store, settings: Settings, run_id: int, msg: EmailMessage | None = None) -> SendResult:
+def send_composed(store: Store, settings: Settings, run_id: int, msg: EmailMessage | None = None, *,
+                  attempts: int = 2) -> SendResult:
     """Send (or file in the outbox) the run's email and record the outcome; raises MailError on failure."""
     from catalog.mailer import MailError, send_email
 
     message = msg if msg is not None else load_composed(settings, run_id)
     try:
-        result = send_email(message, settings)
+        result = send_email(message, settings, attempts=attempts)
     except MailError as err:
         store.set_email_status(run_id, "failed", str(err))
         raise

@@ -12,9 +12,11 @@ check runs in-process with the same result.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
+import signal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,6 +41,14 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def _detach_standard_streams() -> None:
+    """The child writes nothing: let the parent's output close when the parent is done (`| jq` waits for it)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+
+
 def _serve(rows_fd: int, result_fd: int) -> None:
     import sys
 
@@ -58,12 +68,14 @@ class PreloadedCellChecker:
     def __init__(self) -> None:
         rows_read, self._rows_write = os.pipe()
         self._result_read, result_write = os.pipe()
+        self._used = False
         self._pid = os.fork()
         if self._pid == 0:  # the child: serve once, then leave without running the parent's cleanup
             status = 0
             try:
                 os.close(self._rows_write)
                 os.close(self._result_read)
+                _detach_standard_streams()
                 _serve(rows_read, result_write)
             except BaseException:
                 status = 1
@@ -71,10 +83,12 @@ class PreloadedCellChecker:
                 os._exit(status)
         os.close(rows_read)
         os.close(result_write)
+        atexit.register(self.close)
 
     def __call__(self, records: list[CellRecord]) -> list[Issue]:
         from validators.cells import full_cell_issues
 
+        self._used = True
         result: Any = None
         try:
             _write_all(self._rows_write, pickle.dumps(records))
@@ -88,6 +102,11 @@ class PreloadedCellChecker:
         return result if isinstance(result, list) else full_cell_issues(records)
 
     def close(self) -> None:
+        """Reap the child; one that was never sent rows (the command stopped early) is stopped at once."""
+        atexit.unregister(self.close)
+        if not self._used:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
         for fd in (self._rows_write, self._result_read):
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -113,6 +113,17 @@ def _delimiter_issue(header_line: str) -> Issue | None:
     return None
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(cell: str) -> str:
+    """Drop the quote our annotated and corrected files put before formula-like cells (`'=x` → `=x`).
+
+    Sellers fix the annotated file in place and send it back: what they typed must come back as typed.
+    """
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_TRIGGERS and len(cell) > 1 else cell
+
+
 def header_issues(header: list[str], expected: Sequence[str]) -> list[Issue]:
     """Blank, duplicated, then missing/extra/renamed/moved columns, as file-level issues."""
     found: list[Issue] = []
@@ -218,7 +229,7 @@ def parse_table(data: bytes, *, name: str, kind: str | None = None) -> ReadResul
     kind = kind or detect_kind(header)
     expected = _KIND_COLUMNS[kind]
     problems = header_issues(header, expected)
-    rows = [(n, cells) for n, cells in records[1:] if any(c.strip() for c in cells)]
+    rows = [(n, [unguard(c) for c in cells]) for n, cells in records[1:] if any(c.strip() for c in cells)]
     table = Table(header=header, rows=rows, delimiter=",", had_bom=had_bom)
     if problems:
         return ReadResult(table, problems, kind)

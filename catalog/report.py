@@ -89,13 +89,6 @@ class Report:
     def sorted_issues(self) -> list[Issue]:
         return sorted(self.issues, key=lambda i: (i.row is not None, i.row or 0, SEVERITY_ORDER[i.severity]))
 
-    def issues_by_row(self) -> dict[int, list[Issue]]:
-        by_row: dict[int, list[Issue]] = {}
-        for issue in self.sorted_issues():
-            if issue.row is not None:
-                by_row.setdefault(issue.row, []).append(issue)
-        return by_row
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,

@@ -13,11 +13,10 @@ from typing import Any
 import yaml
 from stdnum.eu import vat
 
+from catalog.addresses import MAX_CC, is_valid_address
 from catalog.errors import CatalogError
 
 SELLER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
-MAX_CC = 5
 CENT = Decimal("0.01")
 
 # ISO 4217 codes of currencies prices can be in (metals, fund and test codes left out).
@@ -36,7 +35,7 @@ ISO_4217: frozenset[str] = frozenset((
 
 # The labels `readiness` codes stand for, in French and English, for the `seller.not_ready` message.
 READINESS_LABELS: dict[str, tuple[str, str]] = {
-    "email": ("email de contact", "contact email"),
+    "email": ("adresse email de contact valide", "valid contact email address"),
     "vat_number": ("numéro de TVA intracommunautaire", "EU VAT number"),
     "vat_number_invalid": ("numéro de TVA intracommunautaire valide (celui enregistré est invalide)",
                            "a valid EU VAT number (the one on file is invalid)"),
@@ -132,8 +131,8 @@ def seller_from_dict(data: Any) -> Seller:
     if not SELLER_ID.fullmatch(seller_id):
         raise SellerFieldError("id", f"{seller_id!r} must be lowercase letters, digits and '-' (64 at most)")
     email = _text(data, "email")
-    if email and not EMAIL.fullmatch(email):
-        raise SellerFieldError("email", f"{email!r} is not an email address")
+    if email and not is_valid_address(email):
+        raise SellerFieldError("email", f"{email!r} is not a valid email address")
     cc_raw = data.get("cc") or []
     if isinstance(cc_raw, str):
         cc_raw = [cc_raw]
@@ -143,8 +142,8 @@ def seller_from_dict(data: Any) -> Seller:
         raise SellerFieldError("cc", f"{len(cc_raw)} addresses, at most {MAX_CC}")
     cc: list[str] = []
     for value in cc_raw:
-        if not isinstance(value, str) or not EMAIL.fullmatch(value.strip()):
-            raise SellerFieldError("cc", f"{value!r} is not an email address")
+        if not isinstance(value, str) or not is_valid_address(value.strip()):
+            raise SellerFieldError("cc", f"{value!r} is not a valid email address")
         cc.append(value.strip())
     currency = (_text(data, "currency") or "EUR").upper()
     if currency not in ISO_4217:
@@ -164,9 +163,12 @@ def seller_from_dict(data: Any) -> Seller:
 
 
 def readiness(seller: Seller) -> list[str]:
-    """What the seller lacks before importing (codes of READINESS_LABELS); empty when ready."""
+    """What the seller lacks before importing (codes of READINESS_LABELS); empty when ready.
+
+    An email that is not a usable address counts as missing: the report could not reach the seller.
+    """
     missing: list[str] = []
-    if not seller.email:
+    if not is_valid_address(seller.email):
         missing.append("email")
     if not seller.vat_number:
         missing.append("vat_number")

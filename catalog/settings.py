@@ -60,7 +60,6 @@ class Settings:
     http_timeout: float
     max_file_bytes: int
     max_image_bytes: int
-    price_change_factor: float
 
     @property
     def outbox(self) -> Path:
@@ -103,5 +102,4 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         http_timeout=float(_number("CATALOG_HTTP_TIMEOUT", 10.0, float)),
         max_file_bytes=int(_number("CATALOG_MAX_FILE_BYTES", 20 * 1024 * 1024)),
         max_image_bytes=int(_number("CATALOG_MAX_IMAGE_BYTES", 2 * 1000 * 1000)),
-        price_change_factor=float(_number("CATALOG_PRICE_CHANGE_FACTOR", 3.0, float)),
     )

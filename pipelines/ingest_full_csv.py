@@ -35,17 +35,17 @@ def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> d
         seller = ingest.require_seller(store, seller_id)
         files = ingest.save_reports(report, settings, run_id, seller)
         ingest.finish_run(store, run_id, report, settings)
-        ingest.compose_report(report, seller, files, settings, run_id)
+        if ingest.compose_report(report, seller, files, settings, run_id) is None:
+            store.set_email_status(run_id, "failed", "the seller has no valid email address and no ops address is set")
     return files
 
 
 @task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 3])
-def email_seller(run_id: int, db_url: str) -> str:
-    """Sends the composed report; a failure is retried, then recorded so the email can be resent."""
+def email_seller(run_id: int, db_url: str) -> Path | None:
+    """Sends the composed report (retried by Prefect); the outcome is recorded on the run for ops."""
     settings = load_settings()
     with Store.open(db_url) as store:
-        result = ingest.send_composed(store, settings, run_id)
-    return str(result.path) if result.path else f"smtp: {', '.join(result.recipients)}"
+        return ingest.send_composed(store, settings, run_id, attempts=1).path
 
 
 def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
@@ -79,23 +79,26 @@ def ingest_full_csv(path: str, seller_id: str, offline: bool = False) -> ingest.
     logger = get_run_logger()
     with Store.open(settings.db_url) as store:
         run_id = ingest.open_run(store, Path(path), seller_id)
-    report = validate(Path(path), seller_id, settings.db_url, offline)
-    staged = stage(report, seller_id, run_id, settings.db_url)
-    files = write_reports(report, seller_id, run_id, settings.db_url)
+    try:
+        report = validate(Path(path), seller_id, settings.db_url, offline)
+        staged = stage(report, seller_id, run_id, settings.db_url)
+        files = write_reports(report, seller_id, run_id, settings.db_url)
+    except Exception as err:
+        with Store.open(settings.db_url) as store:
+            store.fail_run(run_id, f"{type(err).__name__}: {err}")
+        raise
     outcome = ingest.IngestOutcome(run_id=run_id, report=report, staged=staged, files=files)
-    state = email_seller(run_id, settings.db_url, return_state=True)
-    if state.is_completed():
-        outcome.email_status = "sent"
-        outcome.email_path = Path(state.result()) if not str(state.result()).startswith("smtp:") else None
-        if outcome.email_path is not None:
-            outcome.email_status = "outbox"
-    else:
-        outcome.email_status = "failed"
-        try:
-            state.result()
-        except Exception as err:  # the task's own failure, recorded for ops
-            outcome.email_error = str(err)
-        logger.error("email to the seller failed; staging and reports are kept (run %s)", run_id)
+    if ingest.has_composed(settings, run_id):
+        state = email_seller(run_id, settings.db_url, return_state=True)
+        if state.is_completed():
+            outcome.email_path = state.result()
+    with Store.open(settings.db_url) as store:
+        run = store.get_run(run_id)
+    assert run is not None
+    outcome.email_status, outcome.email_error = run.email_status, run.email_error
+    if outcome.email_status == "failed":
+        logger.error("email to the seller failed (%s); staging and reports are kept: run %s", run.email_error,
+                     run_id)
     create_markdown_artifact(markdown=_summary_markdown(outcome, seller_id), key=f"ingest-{seller_id}",
                              description=f"Import summary, run {run_id}")
     return outcome

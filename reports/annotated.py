@@ -11,12 +11,17 @@ accept it too, and our own reader drops it.
 Spreadsheet formulas (CSV injection): a cell beginning with `=`, `+`, `-`, `@`,
 a tab or a carriage return may be run as a formula when the file is opened in
 a spreadsheet (`=HYPERLINK(...)` can leak data or lure a click). Every such
-cell of the annotated copy, the seller's and ours, gets a leading `'`, the
-spreadsheet convention for "this is text". Plain numbers (`-5`, `-12.5`,
-`+33`) are left alone: a spreadsheet reads them as numbers, never as formulas,
-and a negative price must stay readable as such. `+33 6 12 34 56 78` is not a
-plain number and is neutralised. The annotated copy is for reading and fixing;
-the cells the seller edits keep their value apart from that leading `'`.
+cell, the seller's and ours, gets a leading `'`, the spreadsheet convention
+for "this is text"; the corrected copy (`reports.corrected`) is written the
+same way. Plain numbers (`-5`, `-12.5`, `+33`) are left alone: a spreadsheet
+reads them as numbers, never as formulas, and a negative price must stay
+readable as such. `+33 6 12 34 56 78` is not a plain number and is neutralised.
+
+The `'` does not stick: when a file comes back, our reader drops one leading
+`'` in front of `=`, `+`, `-`, `@`, a tab or a carriage return, so a seller
+who fixes this file (or re-sends the corrected copy) gets their own text back.
+The price of that symmetry: a seller's cell that itself begins with `'=`
+(or `'+`, `'-`, `'@`) is read back without its `'`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Iterable, Sequence
 
 from catalog.issues import Issue, Severity
 from catalog.report import SEVERITY_ORDER, ProductResult, Report, Table
+from reports.outcome import is_file_issue
 
 STATUS_COLUMN = "Statut"
 ERRORS_COLUMN = "Erreurs"
@@ -109,9 +115,7 @@ class _Annotator:
         for product in report.products:
             for row in product.rows:
                 self.product_of_row.setdefault(row, product)
-        self.file_errors = [
-            i for i in report.sorted_issues() if i.is_error and i.row is None and i.product is None and i.item is None
-        ]
+        self.file_errors = [i for i in report.sorted_issues() if i.is_error and is_file_issue(i)]
 
     def error_rows(self, product: ProductResult) -> list[int]:
         return [row for row in product.rows if any(i.is_error for i in self.by_row.get(row, []))]

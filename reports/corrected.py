@@ -6,33 +6,25 @@ gives its fixed value (rules.md, "Safe automatic fixes"). Written like the
 annotated copy: UTF-8 with BOM (which our reader accepts and drops), comma
 separator whatever the original used, RFC 4180 quoting, CRLF line ends.
 
-Spreadsheet formulas: unlike the annotated copy, cells are NOT prefixed with
-`'`. This file is meant to be imported again, and our reader keeps a leading
-`'` as part of the value, so neutralising would alter the seller's data (a
-description starting with "- " would come back as "'- "). Cells we did not
-change are the seller's own, byte for byte: the copy exposes nothing the
-seller's file did not already hold. The one way a fix could make things worse
-is by turning text into something a spreadsheet runs as a formula (removing an
-invisible character in front of `=`, say). Such a fix is not safe, since it
-changes what a spreadsheet does with the cell, so it is withheld: the cell
-keeps the seller's value and its warning still stands.
+Spreadsheet formulas: neutralised exactly as in the annotated copy
+(`reports.annotated.neutralise`), since this copy goes to ops too and is
+likely to be opened in a spreadsheet: a formula-like cell, the seller's or a
+fixed one, gets a leading `'`, plain numbers are left alone. Our reader drops
+that `'` again, so re-sending the copy imports the seller's text (with the
+fixes) unchanged; a fix that happens to expose a formula (removing an
+invisible character in front of `=`, say) is therefore applied, and stays
+inert in a spreadsheet. As for the annotated copy, a seller's cell that
+itself begins with `'=` (or `'+`, `'-`, `'@`) comes back without its `'`.
 """
 
 from __future__ import annotations
 
 from catalog.report import Report
-from reports.annotated import csv_bytes, is_formula_like, require_table
-
-
-def corrected_cell(original: str, fixed: str) -> str:
-    """The value written for a cell with a fix: the fix, unless it would turn the cell into a formula."""
-    if is_formula_like(fixed) and not is_formula_like(original):
-        return original
-    return fixed
+from reports.annotated import csv_bytes, neutralise, require_table
 
 
 def render_corrected_csv(report: Report) -> bytes:
-    """The seller's table with `report.corrections[(row, column)]` applied, as CSV bytes."""
+    """The seller's table with `report.corrections[(row, column)]` applied, formula-like cells neutralised."""
     table = require_table(report)
     position: dict[str, int] = {}
     for index, name in enumerate(table.header):
@@ -41,11 +33,11 @@ def render_corrected_csv(report: Report) -> bytes:
     for (row, column), value in report.corrections.items():
         if column in position:
             fixes.setdefault(row, {})[position[column]] = value
-    out: list[list[str]] = [list(table.header)]
+    out: list[list[str]] = [[neutralise(cell) for cell in table.header]]
     for row, cells in table.rows:
         line = list(cells)
         for index, value in fixes.get(row, {}).items():
             if index < len(line):
-                line[index] = corrected_cell(line[index], value)
-        out.append(line)
+                line[index] = value
+        out.append([neutralise(cell) for cell in line])
     return csv_bytes(out)

@@ -2,14 +2,14 @@
 
 Composition is pure: a Report (or a rejection) in, an `EmailMessage` out; `catalog.mailer` sends it.
 Every email is French first, then English, as text and HTML alternatives rendered from Jinja2
-templates; the HTML is autoescaped because every seller value (name, file name, cell excerpts
-quoted in messages, an ops reason) is untrusted.
+templates (`reports.templating`); the HTML is autoescaped because every seller value (name, file
+name, cell excerpts quoted in messages, an ops reason) is untrusted.
 
-Recipients: To is the seller, Cc their colleagues (at most 5, deduplicated, invalid addresses
-dropped) and the ops copy goes in Bcc, so the seller never sees the internal address. The Bcc
-header stays on the composed message: `smtplib.SMTP.send_message` drops it from the transmitted
-copy while keeping the address in the envelope, and an outbox `.eml` keeps it as the record of
-who was sent the email.
+Recipients: To is the seller, Cc their colleagues (at most `MAX_CC`, deduplicated, addresses that
+`catalog.addresses.is_valid_address` refuses dropped) and the ops copy goes in Bcc, so the seller
+never sees the internal address. The Bcc header stays on the composed message:
+`smtplib.SMTP.send_message` drops it from the transmitted copy while keeping the address in the
+envelope, and an outbox `.eml` keeps it as the record of who was sent the email.
 """
 
 from __future__ import annotations
@@ -22,24 +22,19 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
+from catalog.addresses import MAX_CC, is_valid_address
 from catalog.issues import Issue, Severity
 from catalog.report import SEVERITY_ORDER, Report
+from reports.outcome import nothing_accepted
+from reports.templating import environment
+from reports.wording import Nouns, agree, count_en, count_fr, nouns
 
-MAX_CC = 5
 TOP_ISSUES = 10
 ANNOTATED_SUFFIX = ".annote.csv"
 CORRECTED_SUFFIX = ".corrige.csv"
 SUBJECT_PREFIX = "[Catalogue]"
-
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +58,6 @@ class IssueLine:
     message_en: str
     fix_fr: str
     fix_en: str
-
-
-def is_valid_address(address: str) -> bool:
-    """A plain ASCII `local@domain.tld` address, nothing around it."""
-    return bool(_ADDRESS.fullmatch(address))
 
 
 def clean_cc(to: str, cc: Iterable[str], limit: int = MAX_CC) -> list[str]:
@@ -103,7 +93,8 @@ def compose_report_email(
     """
     source = _one_line(report.source) or "?"
     summary = report.summary()
-    nouns = _nouns(report.kind)
+    counted = nouns(report.kind)
+    none_fr, none_en = counted.none_accepted()
     files = [_safe_attachment(a) for a in attachments]
     annotated = next((a.filename for a in files if a.filename.lower().endswith(ANNOTATED_SUFFIX)), None)
     corrected = next((a.filename for a in files if a.filename.lower().endswith(CORRECTED_SUFFIX)), None)
@@ -113,9 +104,13 @@ def compose_report_email(
         "source": source,
         "status": report.status,
         "summary": summary,
-        "counts_fr": _counts_fr(summary, nouns),
-        "counts_en": _counts_en(summary, nouns),
-        "headline": _headline(summary, nouns, en_noun=True),
+        "nothing_accepted": nothing_accepted(report),
+        "none_accepted": (none_fr, none_en),
+        "all_refused": (f"{counted.fr(summary['refused'])} {agree('refusé', summary['refused'], counted.feminine)}",
+                        f"{counted.en(summary['refused'])} refused"),
+        "counts_fr": _counts_fr(summary, counted),
+        "counts_en": _counts_en(summary, counted),
+        "headline": _headline(summary, counted, en_noun=True),
         "errors": [line for line in top if line.severity == Severity.ERROR],
         "warnings": [line for line in top if line.severity == Severity.WARNING],
         "infos": [line for line in top if line.severity == Severity.INFO],
@@ -175,22 +170,32 @@ def compose_rejection_email(
 
 
 def report_subject(report: Report) -> str:
-    """`[Catalogue] file.csv : 4 produits acceptés, 1 refusé / 4 accepted, 1 refused`."""
+    """`[Catalogue] file.csv : 4 produits acceptés, 1 refusé / 4 accepted, 1 refused`.
+
+    When every product is refused: `aucun produit accepté, 3 refusés / no product accepted, 3 refused`.
+    """
     source = _one_line(report.source) or "?"
     if report.status == "rejected":
         return f"{SUBJECT_PREFIX} {source} : fichier refusé / file rejected"
-    fr, en = _headline(report.summary(), _nouns(report.kind), en_noun=False)
+    fr, en = _headline(report.summary(), nouns(report.kind), en_noun=False)
+    if nothing_accepted(report):
+        fr, en = fr[0].lower() + fr[1:], en[0].lower() + en[1:]
     return f"{SUBJECT_PREFIX} {source} : {fr} / {en}"
 
 
-def _headline(summary: dict[str, int], nouns: tuple[str, str, bool, str, str], *, en_noun: bool) -> tuple[str, str]:
-    """`4 produits acceptés, 1 refusé` and `4 (products) accepted, 1 refused`; no refusal part when there is none."""
+def _headline(summary: dict[str, int], counted: Nouns, *, en_noun: bool) -> tuple[str, str]:
+    """`4 produits acceptés, 1 refusé` and `4 (products) accepted, 1 refused`; no refusal part when there is none.
+
+    With refusals and no product accepted: `Aucun produit accepté, 3 refusés` / `No product accepted, 3 refused`.
+    """
     accepted, refused = summary["accepted"], summary["refused"]
-    singular, plural, feminine, en_singular, en_plural = nouns
-    fr = f"{accepted} {plural if accepted > 1 else singular} {_agree('accepté', accepted, feminine)}"
-    en = f"{accepted} {en_singular if accepted == 1 else en_plural} accepted" if en_noun else f"{accepted} accepted"
+    if accepted == 0 and refused:
+        fr, en = counted.none_accepted()
+    else:
+        fr = f"{counted.fr(accepted)} {agree('accepté', accepted, counted.feminine)}"
+        en = f"{counted.en(accepted)} accepted" if en_noun else f"{accepted} accepted"
     if refused:
-        fr += f", {refused} {_agree('refusé', refused, feminine)}"
+        fr += f", {refused} {agree('refusé', refused, counted.feminine)}"
         en += f", {refused} refused"
     return fr, en
 
@@ -199,18 +204,6 @@ def top_issues(issues: Sequence[Issue], limit: int = TOP_ISSUES) -> tuple[list[I
     """The issues the email lists (errors, then warnings, then infos; by row within each) and how many are left."""
     ordered = sorted(issues, key=lambda i: (SEVERITY_ORDER[i.severity], i.row is not None, i.row or 0))
     return [_line(i) for i in ordered[:limit]], max(0, len(ordered) - limit)
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def _message(
@@ -245,7 +238,7 @@ def _message(
 
 def _fill(msg: EmailMessage, template: str, context: dict[str, Any], files: list[Attachment]) -> None:
     """Text and HTML alternatives inside multipart/mixed (always mixed, so every email has one shape)."""
-    env = _environment()
+    env = environment()
     text = env.get_template(f"{template}.txt.j2").render(context)
     html = env.get_template(f"{template}.html.j2").render(context)
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
@@ -298,49 +291,27 @@ def _line(issue: Issue) -> IssueLine:
     )
 
 
-def _nouns(kind: str) -> tuple[str, str, bool, str, str]:
-    """(French singular, plural, feminine?, English singular, plural) for what the report counts."""
-    if kind == "bulk":
-        return "variante", "variantes", True, "variant", "variants"
-    return "produit", "produits", False, "product", "products"
-
-
-def _agree(participle: str, count: int, feminine: bool) -> str:
-    """French agreement: 0 and 1 take the singular."""
-    return participle + ("e" if feminine else "") + ("s" if count > 1 else "")
-
-
-def _counts_fr(summary: dict[str, int], nouns: tuple[str, str, bool, str, str]) -> dict[str, str]:
-    singular, plural, feminine, _, _ = nouns
-
-    def n(count: int, one: str, many: str) -> str:
-        return f"{count} {many if count > 1 else one}"
-
+def _counts_fr(summary: dict[str, int], counted: Nouns) -> dict[str, str]:
     return {
-        "rows": n(summary["rows"], "ligne lue", "lignes lues"),
-        "products": n(summary["products"], singular, plural),
-        "accepted": f"{summary['accepted']} {_agree('accepté', summary['accepted'], feminine)}",
-        "refused": f"{summary['refused']} {_agree('refusé', summary['refused'], feminine)}",
-        "errors": n(summary["errors"], "erreur", "erreurs"),
-        "warnings": n(summary["warnings"], "avertissement", "avertissements"),
-        "infos": n(summary["infos"], "information", "informations"),
+        "rows": count_fr(summary["rows"], "ligne lue", "lignes lues"),
+        "products": counted.fr(summary["products"]),
+        "accepted": f"{summary['accepted']} {agree('accepté', summary['accepted'], counted.feminine)}",
+        "refused": f"{summary['refused']} {agree('refusé', summary['refused'], counted.feminine)}",
+        "errors": count_fr(summary["errors"], "erreur"),
+        "warnings": count_fr(summary["warnings"], "avertissement"),
+        "infos": count_fr(summary["infos"], "information"),
     }
 
 
-def _counts_en(summary: dict[str, int], nouns: tuple[str, str, bool, str, str]) -> dict[str, str]:
-    _, _, _, singular, plural = nouns
-
-    def n(count: int, one: str, many: str) -> str:
-        return f"{count} {one if count == 1 else many}"
-
+def _counts_en(summary: dict[str, int], counted: Nouns) -> dict[str, str]:
     return {
-        "rows": n(summary["rows"], "row read", "rows read"),
-        "products": n(summary["products"], singular, plural),
+        "rows": count_en(summary["rows"], "row read", "rows read"),
+        "products": counted.en(summary["products"]),
         "accepted": f"{summary['accepted']} accepted",
         "refused": f"{summary['refused']} refused",
-        "errors": n(summary["errors"], "error", "errors"),
-        "warnings": n(summary["warnings"], "warning", "warnings"),
-        "infos": n(summary["infos"], "info", "infos"),
+        "errors": count_en(summary["errors"], "error"),
+        "warnings": count_en(summary["warnings"], "warning"),
+        "infos": count_en(summary["infos"], "info"),
     }
 
 

@@ -9,17 +9,15 @@ autoescaping on, and nothing is marked safe.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from catalog.issues import Issue, Severity, Text
 from catalog.report import Report
+from reports.outcome import nothing_accepted
+from reports.templating import environment
 from reports.text import ProductGroup, group_issues
+from reports.wording import agree, nouns, word_en, word_fr
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 VALUE_EXCERPT = 300
 
 REPORT_STATUS = {
@@ -53,33 +51,43 @@ class Count:
     tone: str
 
 
-def _noun(count: int, fr: tuple[str, str], en: tuple[str, str]) -> Text:
-    """Singular or plural label: French takes the singular for 0 and 1, English for 1 only."""
-    return Text(fr[count > 1], en[count != 1])
+def _label(count: int, fr: str, en: str) -> Text:
+    """The label beside a count: `erreur` / `errors` for 0, `erreurs` / `errors` for 2."""
+    return Text(word_fr(count, fr), word_en(count, en))
+
+
+def _outcome_label(count: int, kind: str, participle_fr: str, participle_en: str) -> Text:
+    """`produits acceptés` / `products accepted`, `variante refusée` / `variant refused`."""
+    n = nouns(kind)
+    return Text(f"{word_fr(count, n.fr_one, n.fr_many)} {agree(participle_fr, count, n.feminine)}",
+                f"{word_en(count, n.en_one, n.en_many)} {participle_en}")
 
 
 def _counts(report: Report) -> list[Count]:
     s = report.summary()
-    bulk = report.kind == "bulk"
-    fr_item = ("variante", "variantes") if bulk else ("produit", "produits")
-    en_item = ("variant", "variants") if bulk else ("product", "products")
-    e = "e" if bulk else ""
     counts = []
     if report.products:
-        accepted = _noun(s["accepted"], (f"{fr_item[0]} accepté{e}", f"{fr_item[1]} accepté{e}s"),
-                         (f"{en_item[0]} accepted", f"{en_item[1]} accepted"))
-        refused = _noun(s["refused"], (f"{fr_item[0]} refusé{e}", f"{fr_item[1]} refusé{e}s"),
-                        (f"{en_item[0]} refused", f"{en_item[1]} refused"))
-        counts += [Count(s["accepted"], accepted, "ok"), Count(s["refused"], refused, "bad")]
+        counts += [Count(s["accepted"], _outcome_label(s["accepted"], report.kind, "accepté", "accepted"), "ok"),
+                   Count(s["refused"], _outcome_label(s["refused"], report.kind, "refusé", "refused"), "bad")]
     counts += [
-        Count(s["errors"], _noun(s["errors"], ("erreur", "erreurs"), ("error", "errors")), "bad"),
-        Count(s["warnings"], _noun(s["warnings"], ("avertissement", "avertissements"), ("warning", "warnings")),
-              "warn"),
-        Count(s["infos"], _noun(s["infos"], ("information", "informations"), ("info", "infos")), "info"),
+        Count(s["errors"], _label(s["errors"], "erreur", "error"), "bad"),
+        Count(s["warnings"], _label(s["warnings"], "avertissement", "warning"), "warn"),
+        Count(s["infos"], _label(s["infos"], "information", "info"), "info"),
     ]
     if report.row_count:
-        counts.append(Count(s["rows"], _noun(s["rows"], ("ligne", "lignes"), ("row", "rows")), "neutral"))
+        counts.append(Count(s["rows"], _label(s["rows"], "ligne", "row"), "neutral"))
     return counts
+
+
+def _status(report: Report) -> tuple[Text, Text]:
+    """The badge and the sentence under it; a partial file where every product is refused says so."""
+    if nothing_accepted(report):
+        n = nouns(report.kind)
+        fr, en = n.none_accepted()
+        return Text(fr, en), Text(f"{n.none_fr()} n'a passé les contrôles : corrigez les erreurs ci-dessous puis "
+                                  "renvoyez le fichier.",
+                                  f"No {n.en_one} passed the checks: fix the errors below, then send the file again.")
+    return REPORT_STATUS.get(report.status, (Text(report.status, report.status), Text("", "")))
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -119,27 +127,16 @@ def _group_view(group: ProductGroup) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_html(report: Report, *, seller_name: str | None = None) -> str:
     """The report as a self-contained HTML page (UTF-8, inline CSS, no script)."""
     file_issues, groups = group_issues(report)
-    label, explanation = REPORT_STATUS.get(report.status, (Text(report.status, report.status), Text("", "")))
+    label, explanation = _status(report)
     return environment().get_template("report.html.j2").render(
         source=report.source,
         kind=report.kind,
         seller_name=seller_name,
         status=report.status,
+        status_tone="rejected" if nothing_accepted(report) else report.status,
         status_label=label,
         status_explanation=explanation,
         counts=_counts(report),

@@ -1,5 +1,8 @@
 """The terminal summary of `catalog validate --format text`, and the grouping of issues by product.
 
+Each issue takes one line, then what to do about it (`→ …`) and, when the check has any,
+its suggestions, so the seller can act from the terminal alone.
+
 The grouping (`group_issues`) is shared with the HTML report so both tell the
 same story in the same order: file-level issues, then refused products, then
 accepted products with warnings or infos, then accepted products without issues.
@@ -11,6 +14,8 @@ from dataclasses import dataclass, field
 
 from catalog.issues import Issue, Severity
 from catalog.report import ProductResult, Report
+from reports.outcome import is_file_issue, nothing_accepted
+from reports.wording import agree, count_fr, nouns
 
 STATUS_FR = {"accepted": "accepté", "partial": "partiellement accepté", "rejected": "refusé"}
 SEVERITY_FR = {Severity.ERROR: "erreur", Severity.WARNING: "avert.", Severity.INFO: "info"}
@@ -40,10 +45,6 @@ class ProductGroup:
         if self.status == "refused":
             return "refused"
         return "warnings" if self.has_warnings else "accepted"
-
-
-def is_file_issue(issue: Issue) -> bool:
-    return issue.row is None and issue.product is None and issue.item is None
 
 
 def group_issues(report: Report) -> tuple[list[Issue], list[ProductGroup]]:
@@ -104,20 +105,23 @@ def rows_label(rows: list[int]) -> str:
     return "lignes " + ", ".join(str(r) for r in ordered)
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    """`count word`, in the French plural from 2 on (0 and 1 take the singular)."""
-    return f"{count} {word if count <= 1 else (plural or word + 's')}"
+def status_label(report: Report) -> str:
+    """`accepté`, `partiellement accepté`, `refusé`, or `aucun produit accepté` when every product is refused."""
+    if nothing_accepted(report):
+        return nouns(report.kind).none_accepted()[0].lower()
+    return STATUS_FR.get(report.status, report.status)
 
 
 def header_line(report: Report) -> str:
     s = report.summary()
-    one, many, e = _nouns(report)
-    parts = [f"{report.source} : {STATUS_FR.get(report.status, report.status)}"]
+    n = nouns(report.kind)
+    parts = [f"{report.source} : {status_label(report)}"]
     if report.products:
-        parts.append(f"{_plural(s['products'], one, many)} ({_plural(s['accepted'], 'accepté' + e)}, "
-                     f"{_plural(s['refused'], 'refusé' + e)})")
-    parts.append(", ".join([_plural(s["errors"], "erreur"), _plural(s["warnings"], "avertissement"),
-                            _plural(s["infos"], "info")]))
+        accepted = f"{s['accepted']} {agree('accepté', s['accepted'], n.feminine)}"
+        refused = f"{s['refused']} {agree('refusé', s['refused'], n.feminine)}"
+        parts.append(f"{n.fr(s['products'])} ({accepted}, {refused})")
+    parts.append(", ".join([count_fr(s["errors"], "erreur"), count_fr(s["warnings"], "avertissement"),
+                            count_fr(s["infos"], "info")]))
     return " · ".join(parts)
 
 
@@ -134,6 +138,17 @@ def issue_text(issue: Issue) -> str:
     return " · ".join(parts)
 
 
+def issue_lines(issue: Issue, indent: str) -> list[str]:
+    """The issue line, then the fix (`→ …`) and the suggestions, if any, indented under it."""
+    under = indent + "    "
+    lines = [f"{indent}[{SEVERITY_FR[issue.severity]}] {issue_text(issue)}"]
+    if issue.fix.fr:
+        lines.append(f"{under}→ {issue.fix.fr}")
+    if issue.suggestions:
+        lines.append(f"{under}Suggestions : {', '.join(issue.suggestions)}")
+    return lines
+
+
 def group_title(group: ProductGroup) -> str:
     outcome = {"refused": "refusé", "warnings": "accepté avec avertissements", "accepted": "accepté"}[group.outcome]
     if group.key is None:
@@ -146,28 +161,28 @@ def group_title(group: ProductGroup) -> str:
     return f"{name} ({where}) : {outcome}" if where else f"{name} : {outcome}"
 
 
-def _nouns(report: Report) -> tuple[str, str, str]:
-    """Singular noun, plural noun and grammatical gender suffix for what the report lists."""
-    return ("variante", "variantes", "e") if report.kind == "bulk" else ("produit", "produits", "")
-
-
 def final_line(report: Report) -> str:
     s = report.summary()
-    one, many, e = _nouns(report)
+    n = nouns(report.kind)
+    e = "e" if n.feminine else ""
     if report.status == "rejected":
         return "Fichier refusé : rien n'est importé tant que les erreurs du fichier ne sont pas corrigées."
+    if nothing_accepted(report):
+        return f"{n.none_accepted()[0]} : corrigez les erreurs ci-dessus puis renvoyez le fichier."
     if report.status == "partial":
-        refused = f"{_plural(s['refused'], one, many)} refusé{e}{'' if s['refused'] <= 1 else 's'}"
-        return f"{refused} sur {s['products']} : corrigez les erreurs ci-dessus ; les autres sont accepté{e}s."
+        refused = f"{n.fr(s['refused'])} {agree('refusé', s['refused'], n.feminine)}"
+        others = f"l'autre est accepté{e}" if s["accepted"] == 1 else f"les autres sont accepté{e}s"
+        return f"{refused} sur {s['products']} : corrigez les erreurs ci-dessus ; {others}."
     if not report.products:
-        return f"Aucun{e} {one}."
+        return f"{n.none_fr()}."
+    every = f"Tou{'tes' if e else 's'} les {n.fr_many} sont accepté{e}s"
     if s["warnings"]:
-        return f"Tou{'tes' if e else 's'} les {many} sont accepté{e}s ; voyez les avertissements ci-dessus."
-    return f"Tou{'tes' if e else 's'} les {many} sont accepté{e}s."
+        return f"{every} ; voyez les avertissements ci-dessus."
+    return f"{every}."
 
 
 def render_text(report: Report, *, limit: int | None = None) -> str:
-    """The report as plain text; `limit` caps the number of issue lines (the rest are counted)."""
+    """The report as plain text; `limit` caps the number of issues shown (the rest are counted)."""
     file_issues, groups = group_issues(report)
     lines = [header_line(report)]
     shown = 0
@@ -178,7 +193,7 @@ def render_text(report: Report, *, limit: int | None = None) -> str:
         if limit is not None and shown >= limit:
             hidden += 1
             return
-        lines.append(f"{indent}[{SEVERITY_FR[issue.severity]}] {issue_text(issue)}")
+        lines.extend(issue_lines(issue, indent))
         shown += 1
 
     if file_issues:
@@ -197,11 +212,10 @@ def render_text(report: Report, *, limit: int | None = None) -> str:
     quiet = [g for g in groups if not g.issues and g.status != "refused"]
     if quiet:
         lines.append("")
-        one, many, _ = _nouns(report)
-        lines.append(f"Sans remarque : {_plural(len(quiet), one, many)}.")
+        lines.append(f"Sans remarque : {nouns(report.kind).fr(len(quiet))}.")
     if hidden:
         lines.append("")
-        lines.append(f"… et {_plural(hidden, 'autre problème', 'autres problèmes')} (voir le rapport complet).")
+        lines.append(f"… et {count_fr(hidden, 'autre problème', 'autres problèmes')} (voir le rapport complet).")
     lines.append("")
     lines.append(final_line(report))
     return "\n".join(lines) + "\n"

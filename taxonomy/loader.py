@@ -120,21 +120,18 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
     return Taxonomy(entries, source=path, version=version)
 
 
-def _download(url: str, dest: Path, *, timeout: float, max_bytes: int, verify: bool | str = True) -> Path:
-    """Fetch Google's file into `dest`, refusing anything that is not a taxonomy or is too large."""
-    import requests
+def _download(url: str, dest: Path, settings: Settings, *, max_bytes: int) -> Path:
+    """Fetch Google's file into `dest` with the project's safe fetcher; refuse what is not a taxonomy."""
+    from catalog.http import Reason, SafeFetcher
 
     failure = f"no taxonomy file found and downloading {url} failed"
-    try:
-        with requests.get(url, timeout=timeout, stream=True, verify=verify) as response:
-            response.raise_for_status()
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise CatalogError(f"{failure} (larger than {max_bytes} bytes); {_HOW_TO}")
-    except requests.RequestException as exc:
-        raise CatalogError(f"{failure} ({type(exc).__name__}); {_HOW_TO}") from None
+    with SafeFetcher(settings) as fetcher:
+        result = fetcher.fetch(url, max_bytes=max_bytes, accept="text/plain")
+    if result.failure is not None:
+        why = (f"larger than {max_bytes} bytes" if result.failure.reason is Reason.TOO_LARGE
+               else result.failure.message.en)
+        raise CatalogError(f"{failure} ({why}); {_HOW_TO}")
+    body = result.body
     text = bytes(body).decode("utf-8-sig", errors="replace")
     if not _VERSION_LINE.match(text.lstrip()[:200]):
         raise CatalogError(f"{failure} (not a Google taxonomy file); {_HOW_TO}")
@@ -159,8 +156,7 @@ def resolve_taxonomy_path(settings: Settings | None = None, *, url: str = TAXONO
     cached = settings.cache_dir / TAXONOMY_FILE
     if cached.is_file():
         return cached
-    verify: bool | str = str(settings.ca_bundle) if settings.ca_bundle else True
-    return _download(url, cached, timeout=settings.http_timeout, max_bytes=MAX_DOWNLOAD_BYTES, verify=verify)
+    return _download(url, cached, settings, max_bytes=MAX_DOWNLOAD_BYTES)
 
 
 _loaded: dict[Path, Taxonomy] = {}

@@ -82,6 +82,8 @@ def test_subject_says_file_and_counts_in_french_then_english():
     ("full", 5, 0, "5 produits acceptés / 5 accepted"),
     ("full", 1, 2, "1 produit accepté, 2 refusés / 1 accepted, 2 refused"),
     ("bulk", 2, 1, "2 variantes acceptées, 1 refusée / 2 accepted, 1 refused"),
+    ("full", 0, 3, "aucun produit accepté, 3 refusés / no product accepted, 3 refused"),
+    ("bulk", 0, 1, "aucune variante acceptée, 1 refusée / no variant accepted, 1 refused"),
 ])
 def test_subject_agrees_in_number_and_gender(kind, accepted, refused, expected):
     report = Report(kind=kind, source="f.csv", products=products(accepted, refused))
@@ -97,6 +99,30 @@ def test_rejected_file_subject_and_body():
     assert "Fichier · Le fichier est vide" in text
     assert "attendent la validation" not in text
     assert list(msg.iter_attachments()) == []
+
+
+def test_when_every_product_is_refused_the_body_says_no_product_was_accepted():
+    report = partial_report()
+    report.products = products(0, 2)
+    msg = reparse(compose(report))
+    assert msg["X-Catalog-Status"] == "partial", "the status value stays the spec's"
+    text, html = bodies(msg)
+    fr, en = text.split("ENGLISH")
+    assert "STATUT : AUCUN PRODUIT ACCEPTÉ. 2 produits refusés : corrigez les erreurs ci-dessous" in fr
+    assert "STATUS: NO PRODUCT ACCEPTED. 2 products refused: fix the errors below" in en
+    assert "IMPORT PARTIEL" not in fr and "PARTLY IMPORTED" not in en
+    assert "attendent la validation" not in fr, "nothing waits for moderation"
+    assert "Aucun produit accepté.</strong> 2 produits refusés" in html
+    assert "No product accepted.</strong> 2 products refused" in html
+    assert "Import partiel" not in html and "Partly imported" not in html
+
+
+def test_one_refused_out_of_one_reads_in_the_singular():
+    report = partial_report(warnings=0)
+    report.products = products(0, 1)
+    text, _ = bodies(reparse(compose(report)))
+    assert "STATUT : AUCUN PRODUIT ACCEPTÉ. 1 produit refusé : corrigez" in text
+    assert "STATUS: NO PRODUCT ACCEPTED. 1 product refused: fix" in text
 
 
 def test_structure_is_mixed_with_text_and_html_alternatives_and_the_two_csv_files():
@@ -175,7 +201,8 @@ def test_seller_values_are_escaped_in_html():
 
 def test_cc_is_deduplicated_validated_and_capped_and_ops_is_blind():
     cc = ["compta@atelier-dupont.example", "COMPTA@atelier-dupont.example", "pas une adresse", SELLER.upper(),
-          "a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example", "evil@x.example\r\nBcc: z@z.fr"]
+          "compta@exémple.fr", "a@b.c", "a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example",
+          "evil@x.example\r\nBcc: z@z.fr"]
     msg = reparse(compose(cc=cc))
     assert [a.addr_spec for a in msg["Cc"].addresses] == [
         "compta@atelier-dupont.example", "a@x.example", "b@x.example", "c@x.example", "d@x.example"]
@@ -196,9 +223,14 @@ def test_header_injection_through_the_file_name_or_name_is_neutralised():
     assert msg.get_all("Bcc") == [OPS] and msg["X-Evil"] is None
 
 
-def test_invalid_seller_address_is_refused():
+@pytest.mark.parametrize("to", ["vendeur@", "vendeur@exémple.fr", "a@b.c"])
+def test_invalid_seller_address_is_refused(to: str):
     with pytest.raises(ValueError, match="not a valid address"):
-        compose(to="vendeur@")
+        compose(to=to)
+
+
+def test_an_invalid_ops_address_gets_no_copy():
+    assert compose(ops="ops@exémple.fr")["Bcc"] is None
 
 
 def test_rejection_email_quotes_the_reason_in_both_languages():

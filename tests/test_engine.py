@@ -137,7 +137,7 @@ CASES: list[tuple[str, Rows | Callable[[], Rows], str, str | None, Severity]] = 
     ("compare-at", cell("Variant Compare At Price", "99.00"), "price.compare_at", "Variant Compare At Price",
      Severity.ERROR),
     ("currency", cell("Currency", "XYZ"), "price.currency", "Currency", Severity.ERROR),
-    ("currency-no-rate", cell("Currency", "USD"), "price.currency", "Currency", Severity.ERROR),
+    ("currency-no-seller", cell("Currency", "USD"), "price.currency", "Currency", Severity.WARNING),
     ("quantity", cell("Variant Inventory Qty", "-3"), "quantity.invalid", "Variant Inventory Qty", Severity.ERROR),
     ("minimum", cell("Variant Minimum Quantity", "0"), "quantity.minimum", "Variant Minimum Quantity",
      Severity.ERROR),
@@ -296,3 +296,86 @@ def test_annotated_export_keeps_every_row(check):
     assert out[0] == [*FULL_COLUMNS, "Statut", "Erreurs"]
     assert len(out) == 1 + len(rows)
     assert out[1][-2].startswith("Accepté") and out[2][-2] == "Refusé"
+
+
+def test_the_example_catalogue_raises_every_planted_code_and_nothing_on_its_clean_products(taxonomy):
+    import json
+
+    from tests.conftest import ROOT
+
+    samples = ROOT / "samples"
+    expected = json.loads((samples / "catalogue-exemple.expected.json").read_text(encoding="utf-8"))
+    report = validate_file(samples / "catalogue-exemple.csv", load_settings(), Options(offline=True),
+                           taxonomy=taxonomy)
+    by_product: dict[str, set[str]] = {}
+    for item in report.issues:
+        by_product.setdefault(item.product or "", set()).add(item.code)
+    missing = {handle: sorted(set(codes) - by_product.get(handle, set()))
+               for handle, codes in expected["planted"].items() if set(codes) - by_product.get(handle, set())}
+    assert missing == {}
+    noisy = {handle: sorted(i.code for i in report.issues if i.product == handle and i.severity is not Severity.INFO)
+             for handle in expected["clean"]}
+    assert {h: c for h, c in noisy.items() if c} == {}
+
+
+def test_the_valid_catalogue_is_accepted_whole(taxonomy):
+    from tests.conftest import ROOT
+
+    report = validate_file(ROOT / "samples" / "catalogue-valide.csv", load_settings(), Options(offline=True),
+                           taxonomy=taxonomy)
+    assert report.row_count == 500 and report.status == "accepted"
+    assert [i.code for i in report.issues if i.severity is not Severity.INFO] == []
+    assert all(p.status == "accepted" for p in report.products) and len(report.products) == 160
+
+
+def test_two_products_may_swap_skus_in_one_file(check):
+    options = Options(offline=True, catalog=CatalogContext(skus={"SKU-A": "perceuse-visseuse-18v",
+                                                                 "SKU-B": "perceuse-bis"}))
+    rows = [good_product(**{"Variant SKU": "SKU-B"}),
+            good_product("perceuse-bis", **{"Variant SKU": "SKU-A", "Title": "Perceuse à percussion 750 W",
+                                            "Body (HTML)": ENGLISH})]
+    assert [i for i in check(rows, options).issues if i.code == "sku.duplicate"] == []
+
+
+def _seller(**extra: object):
+    from catalog.sellers import seller_from_dict
+
+    return seller_from_dict({"id": "atelier-dupont", "name": "Atelier Dupont", "email": "v@atelier-dupont.example",
+                             "vat_number": "FR40303265045", "default_shipping": "Colissimo", **extra})
+
+
+def test_foreign_prices_are_converted_with_the_sellers_rate_and_rule(check):
+    seller = _seller(fx_rates={"USD": 0.92}, price_rule={"direction": "increase", "kind": "percent", "amount": 10})
+    report = check(cell("Currency", "USD"), Options(offline=True, seller=seller))
+    [converted] = [i for i in report.issues if i.code == "price.converted"]
+    assert "129.90 USD" in converted.message.fr and "131.46 EUR" in converted.message.fr
+    variant = report.products[0].product.variants[0]
+    assert variant.price == Decimal("131.46") and variant.compare_at_price == Decimal("151.70")
+    assert report.status == "accepted"
+
+
+def test_a_currency_without_the_sellers_rate_is_refused(check):
+    report = check(cell("Currency", "GBP"), Options(offline=True, seller=_seller(fx_rates={"USD": 0.92})))
+    [hit] = [i for i in report.issues if i.code == "price.currency"]
+    assert hit.severity is Severity.ERROR and report.status == "partial"
+
+
+def test_staged_products_carry_the_safe_fixes(check):
+    rows = [good_product(Title="Perceuse visseuse\u200b sans fil 18V avec deux batteries", Tags="Perceuses, 18V")]
+    product = check(rows).products[0].product
+    assert product.title == "Perceuse visseuse sans fil 18V avec deux batteries"
+    assert product.tags == "Perceuses,18V"
+
+
+def test_seo_generated_is_only_said_of_products_that_are_staged(check):
+    rows = [good_product(**{"SEO Title": ""}), good_product("b", **{"SEO Title": "", "Variant Price": "0",
+                                                                    "Variant SKU": "B", "Title": "Autre perceuse"})]
+    report = check(rows)
+    assert [i.product for i in report.issues if i.code == "seo.generated"] == ["perceuse-visseuse-18v"]
+
+
+def test_a_picture_in_the_product_policy_is_not_a_description_image(check):
+    report = check(cell("Product Policy", '<p>Retours sous 30 jours.</p><img src="https://x.example/a.jpg">'))
+    assert not [i for i in report.issues if i.code == "description.image"]
+    report = check(cell("Product Policy", "<p>Retours.</p><script>alert(1)</script>"))
+    assert [i.column for i in report.issues if i.code == "description.unsafe_html"] == ["Product Policy"]

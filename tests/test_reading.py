@@ -190,3 +190,11 @@ def test_forced_kind_reports_the_header_difference():
     data = csv_bytes([["1", "2", "Titre", "SKU", "3", "9.90"]], header=BULK_COLUMNS)
     assert codes(data) == []
     assert [i.code for i in parse_table(data, name="c.csv", kind="full").issues] == ["structure.columns"]
+
+
+def test_the_annotated_files_formula_guard_is_dropped_on_the_way_back():
+    data = csv_bytes([row(Title="'=HYPERLINK(x)", Tags="'- tiret", Collection="'quote'", Body_="'@")])
+    cells = parse_table(data, name="c.csv").table.rows[0][1]
+    assert cells[FULL_COLUMNS.index("Title")] == "=HYPERLINK(x)"
+    assert cells[FULL_COLUMNS.index("Tags")] == "- tiret"
+    assert cells[FULL_COLUMNS.index("Collection")] == "'quote'"

@@ -11,7 +11,8 @@ import pytest
 from markupsafe import escape
 
 from catalog.columns import FULL_COLUMNS
-from catalog.issues import Issue
+from catalog.issues import Issue, Severity, Text
+from catalog.reading import parse_table
 from catalog.report import ProductResult, Report, Table
 from catalog.rules import issue
 from reports.annotated import neutralise, render_annotated_csv
@@ -19,7 +20,10 @@ from reports.corrected import render_corrected_csv
 from reports.files import report_stem, write_reports
 from reports.html import render_html
 from reports.json_report import render_json
+from reports.outcome import is_file_issue, nothing_accepted
+from reports.templating import environment
 from reports.text import render_text
+from reports.wording import agree, count_en, count_fr, nouns
 
 BOM = b"\xef\xbb\xbf"
 SCRIPT = "<script>alert('x')</script>"
@@ -90,6 +94,20 @@ def report(table: Table, issues: list[Issue]) -> Report:
         row_count=6,
         table=table,
         corrections={(2, "Variant Price"): "49.90", (2, "Tags"): "Outils,Perceuses"},
+    )
+
+
+@pytest.fixture
+def all_refused(table: Table) -> Report:
+    """Every product refused: the status stays `partial`, but nothing was accepted."""
+    return Report(
+        kind="full", source="tout-refuse.csv", row_count=6, table=table,
+        issues=[issue("contact.phone", row=3, column="Option1 Value", product="perceuse-18v",
+                      value="+33 6 12 34 56 78", found="+33 6 12 34 56 78"),
+                issue("price.format", row=6, column="Variant Price", product="marteau", value="12,00",
+                      example="12.00", suggestions=["12.00"])],
+        products=[ProductResult("perceuse-18v", [2, 3], "refused", ["contact.phone"]),
+                  ProductResult("marteau", [6], "refused", ["price.format"])],
     )
 
 
@@ -171,7 +189,7 @@ def test_annotated_status_and_errors_per_row(report: Report) -> None:
     # Errors first, then warnings, then infos; an issue without a column has no "Column:" part.
     codes = [line.split("]")[0] + "]" for line in errors[6].split("\n")]
     assert codes == ["[description.unsafe_html]", "[seo.title_caps]", "[seo.generated]"]
-    assert "[seo.generated] Vide dans le fichier" in errors[6]
+    assert "[seo.generated] Cellule vide dans le fichier" in errors[6]
 
 
 def test_annotated_rows_of_a_refused_product_without_own_issue_point_to_the_row(table: Table) -> None:
@@ -254,32 +272,44 @@ def test_corrected_applies_only_the_given_fixes(report: Report, table: Table) ->
     expected = [list(c) for _, c in table.rows]
     expected[0][col("Variant Price")] = "49.90"
     expected[0][col("Tags")] = "Outils,Perceuses"
-    assert rows[1:] == expected
+    assert rows[1:] == [[neutralise(c) for c in line] for line in expected]
     assert rows[2][col("Variant Price")] == "49.90"
+    assert rows[1][col("Title")] == 'Perceuse "Pro", 18V'
 
 
-def test_corrected_does_not_neutralise_the_sellers_cells(report: Report) -> None:
+def test_corrected_neutralises_formulas_like_the_annotated_copy(report: Report) -> None:
     rows = read_csv(render_corrected_csv(report))
-    assert rows[2][col("Option1 Value")] == "+33 6 12 34 56 78"
-    assert rows[3][col("Body (HTML)")] == HYPERLINK
-    assert rows[4][col("Product Policy")] == "\tRetour 30 jours"
+    annotated = read_csv(render_annotated_csv(report))
+    assert rows[2][col("Option1 Value")] == "'+33 6 12 34 56 78"
+    assert rows[3][col("Body (HTML)")] == "'" + HYPERLINK
+    assert rows[3][col("Tags")] == "'@SUM(A1)"
+    assert rows[4][col("Product Policy")] == "'\tRetour 30 jours"
+    assert rows[4][col("Variant Grams")] == "-12.5" and rows[4][col("Variant Inventory Qty")] == "-5"
+    for corrected, annotated_row in zip(rows[2:], annotated[2:], strict=True):
+        assert corrected == annotated_row[:-2], "the cells the seller did not get a fix for are written alike"
 
 
-def test_corrected_withholds_a_fix_that_would_create_a_formula(report: Report, table: Table) -> None:
+def test_corrected_applies_a_fix_that_exposes_a_formula_and_neutralises_it(report: Report, table: Table) -> None:
     table.rows[5][1][col("Title")] = "\u200b=1+1"
-    table.rows[4][1][col("SEO Title")] = "=déjà une formule\u200b"
     report.corrections = {
         (7, "Title"): "=1+1",
-        (6, "SEO Title"): "=déjà une formule",
         (7, "Variant Price"): "-15.00",
         (7, "No Such Column"): "x",
         (99, "Title"): "x",
     }
     rows = read_csv(render_corrected_csv(report))
-    assert rows[6][col("Title")] == "\u200b=1+1", "removing the invisible character would arm a formula"
-    assert rows[5][col("SEO Title")] == "=déjà une formule", "already formula-like: no new exposure"
-    assert rows[6][col("Variant Price")] == "-15.00"
+    assert rows[6][col("Title")] == "'=1+1", "the fix is applied, and inert in a spreadsheet"
+    assert rows[6][col("Variant Price")] == "-15.00", "a plain number is not a formula"
     assert len(rows) == 7 and all(len(r) == len(FULL_COLUMNS) for r in rows)
+
+
+def test_corrected_copy_reads_back_as_the_sellers_table_with_the_fixes(report: Report, table: Table) -> None:
+    read = parse_table(render_corrected_csv(report), name="catalogue-mars.corrige.csv")
+    assert read.table is not None
+    expected = [(n, list(c)) for n, c in table.rows]
+    expected[0][1][col("Variant Price")] = "49.90"
+    expected[0][1][col("Tags")] = "Outils,Perceuses"
+    assert [(n, c) for n, c in read.table.rows] == expected
 
 
 # ---- HTML -------------------------------------------------------------------
@@ -323,6 +353,22 @@ def test_html_summary_groups_and_compact_list(report: Report) -> None:
     assert "+33 6 12 34 56 78" in html, "the offending value is shown"
 
 
+def test_html_when_every_product_is_refused(all_refused: Report, report: Report) -> None:
+    html = render_html(all_refused)
+    assert "Aucun produit accepté" in html and "No product accepted" in html
+    assert html.index("Aucun produit accepté") < html.index("No product accepted")
+    assert "Partiellement accepté" not in html and "Partially accepted" not in html
+    assert "badge st-rejected" in html, "shown in the refusal colour"
+    assert "Partiellement accepté" in render_html(report), "one product accepted is still a partial import"
+
+
+def test_html_counts_variants_in_the_feminine(all_refused: Report) -> None:
+    all_refused.kind = "bulk"
+    html = render_html(all_refused)
+    assert "Aucune variante acceptée" in html and "No variant accepted" in html
+    assert "variantes refusées" in html and "variants refused" in html
+
+
 def test_html_of_a_rejected_file(rejected: Report) -> None:
     html = render_html(rejected)
     assert "Problèmes du fichier" in html
@@ -338,19 +384,56 @@ def test_text_lists_issues_by_product(report: Report) -> None:
     assert lines[0].startswith("uploads/catalogue-mars.csv : partiellement accepté")
     assert "4 produits (2 acceptés, 2 refusés)" in lines[0]
     assert "2 erreurs, 3 avertissements, 1 info" in lines[0]
+    title = lines.index("perceuse-18v (lignes 2–3) : refusé")
     phone = next(i for i, line in enumerate(lines) if "contact.phone" in line)
-    assert lines[phone].endswith(
-        "ligne 3 · Option1 Value · contact.phone · Numéro de téléphone interdit dans « Option1 Value » : "
+    assert title < phone
+    assert lines[phone] == (
+        "  [erreur] ligne 3 · Option1 Value · contact.phone · Numéro de téléphone interdit dans « Option1 Value » : "
         "+33 6 12 34 56 78.")
-    assert lines[phone - 2].startswith("perceuse-18v (lignes 2–3) : refusé")
-    assert lines[-1].startswith("2 produits refusés sur 4")
+    assert lines[-1] == "2 produits refusés sur 4 : corrigez les erreurs ci-dessus ; les autres sont acceptés."
     assert "\x1b[" not in "\n".join(lines)
+
+
+def test_text_gives_the_fix_in_french_under_each_issue(report: Report, issues: list[Issue]) -> None:
+    lines = render_text(report).splitlines()
+    for found in issues:
+        at = next(i for i, line in enumerate(lines) if line.startswith("  [") and f"· {found.code} ·" in line)
+        assert lines[at + 1] == f"      → {found.fix.fr}"
+    assert not any(line.strip().startswith("Suggestions") for line in lines), "no issue here has suggestions"
+
+
+def test_text_lists_suggestions_under_the_fix() -> None:
+    report = Report(kind="full", source="f.csv", row_count=1,
+                    issues=[issue("taxonomy.type_unknown", row=2, column="Type", product="perceuse", value="Outil",
+                                  hint_fr="", hint_en="", suggestions=["Outillage", "Outils électriques", "Jardin"])],
+                    products=[ProductResult("perceuse", [2], "refused", ["taxonomy.type_unknown"])])
+    lines = render_text(report).splitlines()
+    at = next(i for i, line in enumerate(lines) if "taxonomy.type_unknown" in line)
+    assert lines[at + 1].startswith("      → Choisissez une collection existante")
+    assert lines[at + 2] == "      Suggestions : Outillage, Outils électriques, Jardin"
 
 
 def test_text_limit(report: Report) -> None:
     text = render_text(report, limit=2)
     assert sum(1 for line in text.splitlines() if line.startswith("  [")) == 2
+    assert sum(1 for line in text.splitlines() if line.startswith("      → ")) == 2
     assert "… et 4 autres problèmes" in text
+
+
+def test_text_when_every_product_is_refused(all_refused: Report) -> None:
+    assert all_refused.status == "partial" and nothing_accepted(all_refused)
+    lines = render_text(all_refused).splitlines()
+    assert lines[0] == ("tout-refuse.csv : aucun produit accepté · 2 produits (0 accepté, 2 refusés) · "
+                        "2 erreurs, 0 avertissement, 0 info")
+    assert "partiellement" not in "\n".join(lines).lower()
+    assert lines[-1] == "Aucun produit accepté : corrigez les erreurs ci-dessus puis renvoyez le fichier."
+    assert "      Suggestions : 12.00" in lines
+
+
+def test_text_final_line_agrees_with_one_accepted_product(report: Report) -> None:
+    report.products[1].status = "refused"
+    assert render_text(report).splitlines()[-1] == (
+        "3 produits refusés sur 4 : corrigez les erreurs ci-dessus ; l'autre est accepté.")
 
 
 def test_text_of_a_rejected_file(rejected: Report) -> None:
@@ -393,3 +476,44 @@ def test_write_reports_without_a_table(rejected: Report, tmp_path: Path) -> None
 ])
 def test_report_stem(source: str, stem: str) -> None:
     assert report_stem(source) == stem
+
+
+# ---- Shared pieces ----------------------------------------------------------
+
+
+def test_one_template_environment_escapes_html_only() -> None:
+    env = environment()
+    assert env is environment()
+    assert env.get_template("_issue.html.j2").render(issue={
+        "severity": "error", "severity_label": Text("<b>", "<b>"), "row": None, "item": None, "column": None,
+        "code": "x.y", "message": Text("<script>", "<script>"), "value": "", "fix": Text("a & b", "a & b"),
+        "suggestions": []}).count("&lt;script&gt;") == 2
+    text = env.get_template("rejection.txt.j2").render(seller_name="A & <B>", handle="h", source=None,
+                                                       reason_lines=["<img>"])
+    assert "Bonjour A & <B>," in text and "> <img>" in text
+
+
+@pytest.mark.parametrize(("count", "fr", "en"), [
+    (0, "0 erreur", "0 errors"),
+    (1, "1 erreur", "1 error"),
+    (2, "2 erreurs", "2 errors"),
+])
+def test_counted_nouns(count: int, fr: str, en: str) -> None:
+    assert count_fr(count, "erreur") == fr and count_en(count, "error") == en
+
+
+def test_nouns_and_agreement() -> None:
+    assert nouns("full").fr(2) == "2 produits" and nouns("bulk").fr(1) == "1 variante"
+    assert nouns("bulk").en(0) == "0 variants" and nouns("feed").en(1) == "1 product"
+    assert agree("accepté", 2, True) == "acceptées" and agree("refusé", 1, False) == "refusé"
+    assert agree("refusé", 0, True) == "refusée"
+    assert nouns("bulk").none_accepted() == ("Aucune variante acceptée", "No variant accepted")
+
+
+def test_file_issue_is_an_issue_without_row_product_or_item(rejected: Report, issues: list[Issue]) -> None:
+    assert all(is_file_issue(i) for i in rejected.issues) and rejected.file_rejected
+    assert not any(is_file_issue(i) for i in issues)
+    assert not is_file_issue(issue("feed.price_format", item="sku-1", value="49,90"))
+    warning = issue("structure.collection_not_empty", value="x")
+    assert is_file_issue(warning) and warning.severity is Severity.WARNING
+    assert not Report(kind="full", source="f.csv", issues=[warning]).file_rejected, "a warning never rejects"

@@ -56,9 +56,14 @@ def test_sample_file_loads(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("body", "expected"), [
-    ("email: pas-une-adresse", r"seller 'atelier-dupont': email: 'pas-une-adresse' is not an email address"),
+    ("email: pas-une-adresse", r"seller 'atelier-dupont': email: 'pas-une-adresse' is not a valid email address"),
+    ("email: vendeur@exémple.fr", r"seller 'atelier-dupont': email: 'vendeur@exémple.fr' is not a valid email"),
+    ("email: a@b.c", r"seller 'atelier-dupont': email: 'a@b.c' is not a valid email address"),
+    ("email: Vendeur <vendeur@x.fr>", r"email: 'Vendeur <vendeur@x.fr>' is not a valid email address"),
     ("cc: [a@x.fr, b@x.fr, c@x.fr, d@x.fr, e@x.fr, f@x.fr]", r"cc: 6 addresses, at most 5"),
-    ("cc: [a@x.fr, nope]", r"cc: 'nope' is not an email address"),
+    ("cc: [a@x.fr, nope]", r"seller 'atelier-dupont': cc: 'nope' is not a valid email address"),
+    ("cc: [a@x.fr, compta@exémple.fr]", r"seller 'atelier-dupont': cc: 'compta@exémple.fr' is not a valid email"),
+    ("cc: [a@b.c]", r"cc: 'a@b.c' is not a valid email address"),
     ("currency: EURO", r"currency: 'EURO' is not an ISO 4217 currency code"),
     ("currency: XXX", r"currency: 'XXX' is not an ISO 4217"),
     ("fx_rates: {USD: 0}", r"fx_rates\.USD: 0 must be a positive number"),
@@ -107,8 +112,15 @@ def test_readiness() -> None:
     bad_vat = Seller(id="c", email="a@x.fr", vat_number="FR00303265045", default_shipping="Colissimo")
     assert readiness(bad_vat) == ["vat_number_invalid"]
     fr, en = readiness_text(["email", "default_shipping"])
-    assert fr == "email de contact, transporteur par défaut"
-    assert en == "contact email, default shipping method"
+    assert fr == "adresse email de contact valide, transporteur par défaut"
+    assert en == "valid contact email address, default shipping method"
+
+
+@pytest.mark.parametrize("email", ["vendeur@exémple.fr", "a@b.c", "vendeur@", "vendeur@atelier-dupont"])
+def test_an_unusable_email_counts_as_missing(email: str) -> None:
+    """A seller stored before the check (or edited by hand) cannot import with an address no email reaches."""
+    seller = Seller(id="a", email=email, vat_number="FR40303265045", default_shipping="Colissimo")
+    assert readiness(seller) == ["email"]
 
 
 def test_vat_number_is_normalised_on_load(tmp_path: Path) -> None:

@@ -325,6 +325,7 @@ def server() -> Iterator[tuple[str, type[_Handler]]]:
 def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No setting, and no shared folder next to the working directory or the repository."""
     monkeypatch.delenv("CATALOG_TAXONOMY")
+    monkeypatch.setenv("CATALOG_ALLOW_PRIVATE_NETWORKS", "true")  # the test server is on loopback
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(loader, "_REPO_ROOT", tmp_path / "repo")
     return tmp_path
@@ -364,3 +365,13 @@ def test_default_taxonomy_is_loaded_once_with_english(taxonomy_path: Path) -> No
     assert first is default_taxonomy(load_settings(None))
     assert first.source == taxonomy_path.resolve() and first.has_english
     assert first.collection_for_category("2353").name == "Téléphonie"
+
+
+def test_download_goes_through_the_safe_fetcher(nowhere: Path, server: tuple[str, type[_Handler]],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    url, handler = server
+    handler.body = b"# Google_Product_Taxonomy_Version: 2021\n1 - Maison\n"
+    monkeypatch.delenv("CATALOG_ALLOW_PRIVATE_NETWORKS")
+    with pytest.raises(CatalogError, match="set CATALOG_TAXONOMY"):
+        resolve_taxonomy_path(load_settings(None), url=url)
+    assert handler.hits == 0

@@ -11,7 +11,7 @@ from validators.seo import (
     description_issues,
     generate_seo,
     meta_issues,
-    seo_generated_issue,
+    seo_generated_issues,
     title_issues,
 )
 from validators.text import fix_text, invisible_chars, language_issue, remove_invisible, text_issues
@@ -321,10 +321,10 @@ def test_french_or_short_descriptions_are_not_flagged(body: str):
 def test_title_too_long_error_and_warning():
     error = title_issues("Perceuse " * 29, row=2, product="p")  # 260 characters once stripped
     assert codes(error) == ["title.too_long"] and error[0].severity is Severity.ERROR
-    assert "(maximum 255)" in error[0].message.fr
+    assert "limite de 255" in error[0].message.fr
     warning = title_issues("Perceuse sans fil " * 9, row=2, product="p")  # 161 characters
     assert codes(warning) == ["title.too_long"] and warning[0].severity is Severity.WARNING
-    assert "(maximum 150)" in warning[0].message.fr
+    assert "limite de 150" in warning[0].message.fr
     assert title_issues(("Table de jardin " * 10)[:150], row=2, product="p") == []
 
 
@@ -423,16 +423,17 @@ def test_generate_seo_cuts_on_words():
     assert generate_seo("Marteau !", "Marteau solide.") == ("Marteau", "Marteau solide.")
 
 
-def test_seo_generated_issue():
-    both = seo_generated_issue("", "", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY, row=2, product="p")
-    assert codes(both) == ["seo.generated"] and both[0].severity is Severity.INFO
-    assert "le titre SEO et la description SEO" in both[0].message.fr
-    assert PROTOOLS_TITLE in both[0].message.fr and len(both[0].suggestions) == 2
-    only_description = seo_generated_issue("Perceuse PROTOOLS", " ", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY,
-                                           row=2, product="p")
-    assert only_description[0].column == "SEO Description"
+def test_seo_generated_issues_one_per_filled_cell():
+    generated = generate_seo(PROTOOLS_TITLE, PROTOOLS_BODY)
+    both = seo_generated_issues("", "", generated, row=2, product="p")
+    assert codes(both) == ["seo.generated", "seo.generated"] and both[0].severity is Severity.INFO
+    assert [i.column for i in both] == ["SEO Title", "SEO Description"]
+    assert "le titre SEO" in both[0].message.fr and PROTOOLS_TITLE in both[0].message.fr
+    assert "la description SEO" in both[1].message.fr and both[1].value == generated[1]
+    only_description = seo_generated_issues("Perceuse PROTOOLS", " ", generated, row=2, product="p")
+    assert [i.column for i in only_description] == ["SEO Description"]
     assert "filled in the SEO description" in only_description[0].message.en
-    assert seo_generated_issue("a", "b", title=PROTOOLS_TITLE, body_html=PROTOOLS_BODY, row=2, product="p") == []
+    assert seo_generated_issues("a", "b", generated, row=2, product="p") == []
 
 
 # ---- Alt text -------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The tabular contract: what each non-empty cell of a column must look like.
 
 Each `CellRule` pairs a predicate with the catalog code it raises; the pandera
-schema is built from them, so the same table serves the full CSV and the bulk
-file. Whether a cell may be empty depends on the row (first row, variant row,
+schema is built from them, so a file kind's contract is one table of rules.
+Whether a cell may be empty depends on the row (first row, variant row,
 image-only row) and is decided by the product checks, not here.
 """
 
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +22,9 @@ from catalog.rules import issue
 if TYPE_CHECKING:
     import pandas as pd
 
-PRICE_RE = re.compile(r"\d+(?:\.\d{1,2})?")
+PRICE_RE = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
 HANDLE_RE = re.compile(r"[a-z0-9-]{1,255}")
-INT_RE = re.compile(r"\d+")
+INT_RE = re.compile(r"\d+", re.ASCII)
 BOOLEANS = {"true", "false"}
 POLICIES = {"deny", "continue"}
 
@@ -40,13 +40,10 @@ def price_suggestion(value: str) -> str | None:
     cleaned = value.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("EUR", "")
     if re.fullmatch(r"\d+,\d{1,2}", cleaned):
         cleaned = cleaned.replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+    if not re.fullmatch(r"\d{1,12}(\.\d+)?", cleaned, re.ASCII):  # no NaN, exponents or absurd amounts
         return None
-    if amount <= 0 or not amount.is_finite():
-        return None
-    return f"{amount.quantize(Decimal('0.01'))}"
+    amount = Decimal(cleaned)
+    return f"{amount.quantize(Decimal('0.01'))}" if amount > 0 else None
 
 
 def handle_suggestion(value: str) -> str:
@@ -144,12 +141,6 @@ FULL_CELL_RULES: dict[str, list[CellRule]] = {
         lambda v: dict(zip(("hint_fr", "hint_en"), _country_hint(v), strict=True)))],
 }
 
-BULK_CELL_RULES: dict[str, list[CellRule]] = {
-    "Variant Qty": FULL_CELL_RULES["Variant Inventory Qty"],
-    "Variant Price": FULL_CELL_RULES["Variant Price"],
-}
-
-
 def _schema(rules: dict[str, list[CellRule]]) -> Any:
     import pandera.pandas as pa
 
@@ -167,11 +158,6 @@ def _schema(rules: dict[str, list[CellRule]]) -> Any:
 @cache
 def full_schema() -> Any:
     return _schema(FULL_CELL_RULES)
-
-
-@cache
-def bulk_schema() -> Any:
-    return _schema(BULK_CELL_RULES)
 
 
 def cell_issues(

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog.issues import Issue
 from catalog.rules import issue
 
 NEAR_THRESHOLD = 95.0
-KEY_TEXT_LENGTH = 400  # enough text to tell products apart, short enough to compare hundreds fast
+KEY_TEXT_LENGTH = 400  # the prefilter's key: enough text to find candidates, short enough to compare hundreds
+PREFILTER_THRESHOLD = 80.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,46 +39,51 @@ def fold(text: str) -> str:
     return " ".join(_COMBINING.sub("", unicodedata.normalize("NFKD", text.lower())).split())
 
 
-def _key(item: Listing, length: int | None = KEY_TEXT_LENGTH) -> str:
+def _key(item: Listing, length: int | None = None) -> str:
     return fold(f"{item.title} \u2016 {item.text[:length]}")
 
 
 def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequence[Listing] = ()) -> list[Issue]:
-    """One issue per product of the file that repeats an earlier product of the file or one of the catalog."""
+    """One issue per product of the file that repeats an earlier product of the file or one of the catalog.
+
+    Candidates are found on a short key (title and the start of the text, cheap to compare by the
+    hundred); each candidate is then judged on the whole text.
+    """
     from rapidfuzz import fuzz, process
 
-    found: list[Issue] = []
-    keys = [_key(item) for item in file_listings]
-    catalog = [c for c in catalog_listings if c.handle not in {f.handle for f in file_listings}]
-    catalog_keys = [_key(item) for item in catalog]
-    exact: dict[str, Listing] = {}
-    for item in catalog:
-        exact.setdefault(_key(item, None), item)
+    in_file = {f.handle for f in file_listings}
+    catalog = [c for c in catalog_listings if c.handle not in in_file]
+    listings = [*file_listings, *catalog]
+    full = [_key(item) for item in listings]
+    short = [_key(item, KEY_TEXT_LENGTH) for item in listings]
+    seen_exact: dict[str, Listing] = {}
+    for index in range(len(file_listings), len(listings)):
+        seen_exact.setdefault(full[index], listings[index])
 
     def where(other: Listing) -> tuple[str, str]:
         if other.in_file:
             return f"(ligne {other.row} de ce fichier)", f"(row {other.row} of this file)"
         return "(déjà dans votre catalogue)", "(already in your catalog)"
 
-    near_scorer: Callable[..., float] = fuzz.ratio
-    for index, (key, item) in enumerate(zip(keys, file_listings, strict=True)):
+    found: list[Issue] = []
+    for index, item in enumerate(file_listings):
         if not item.title:
             continue
-        full_key = _key(item, None)
-        other = exact.get(full_key)
+        other = seen_exact.get(full[index])
         if other is not None:
             fr, en = where(other)
             found.append(issue("duplicate.exact", row=item.row, column="Title", product=item.handle,
                                value=item.title[:120], other=other.handle, where_fr=fr, where_en=en))
             continue
-        exact[full_key] = item
-        pool = keys[:index] + catalog_keys
-        if not pool:
+        seen_exact[full[index]] = item
+        earlier = list(range(index)) + list(range(len(file_listings), len(listings)))
+        if not earlier:
             continue
-        match = process.extractOne(key, pool, scorer=near_scorer, score_cutoff=NEAR_THRESHOLD)
-        if match is not None:
-            _, score, position = match
-            other = file_listings[position] if position < index else catalog[position - index]
+        candidates = process.extract(short[index], [short[i] for i in earlier], scorer=fuzz.ratio,
+                                     score_cutoff=PREFILTER_THRESHOLD, limit=5)
+        scored = [(fuzz.ratio(full[index], full[earlier[pos]]), earlier[pos]) for _, _, pos in candidates]
+        best = max(scored, default=None)
+        if best is not None and best[0] >= NEAR_THRESHOLD:
             found.append(issue("duplicate.near", row=item.row, column="Title", product=item.handle,
-                               value=item.title[:120], other=other.handle, score=round(score)))
+                               value=item.title[:120], other=listings[best[1]].handle, score=round(best[0])))
     return found

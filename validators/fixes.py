@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from catalog.columns import FULL_TEXT_COLUMNS
+from catalog.columns import FULL_TEXT_COLUMNS, OPTION_NAME_COLUMNS, OPTION_VALUE_COLUMNS
 from catalog.model import Product
 from validators.products import Row, normalise_tags
 
@@ -72,3 +72,26 @@ def safe_corrections(rows: list[Row], products: list[Product], taxonomy: Taxonom
             tags = fixes.get((row, "Tags"), product.tags)
             put(row, "Tags", product.tags, fix_type_in_tags(tags, product.type, verdict.safe_fix))
     return fixes
+
+
+_PRODUCT_FIELDS = {"Title": "title", "Body (HTML)": "body_html", "Type": "type", "Tags": "tags",
+                   "Product Policy": "policy", "SEO Title": "seo_title", "SEO Description": "seo_description"}
+
+
+def apply_corrections(product: Product, fixes: dict[tuple[int, str], str]) -> None:
+    """Carry the safe fixes into the product model, so what is staged is what the corrected copy says."""
+    first = product.first_row
+    if first is None:
+        return
+    for column, attr in _PRODUCT_FIELDS.items():
+        if (first, column) in fixes:
+            setattr(product, attr, fixes[(first, column)])
+    product.option_names = tuple(fixes.get((first, OPTION_NAME_COLUMNS[i]), name)
+                                 for i, name in enumerate(product.option_names))
+    for variant in product.variants:
+        if variant.row is not None:
+            variant.options = tuple(fixes.get((variant.row, OPTION_VALUE_COLUMNS[i]), value)
+                                    for i, value in enumerate(variant.options))
+    for image in product.images:
+        if image.row is not None:
+            image.alt = fixes.get((image.row, "Image Alt Text"), image.alt)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from PIL import Image, UnidentifiedImageError
-
 from catalog.issues import Issue
 from catalog.rules import issue
 
@@ -154,6 +152,8 @@ def inspect_image(data: bytes, *, min_size: int = MIN_SIZE, content_type: str | 
     Dimensions are checked before decoding, so a decompression bomb costs nothing; Pillow's own
     DecompressionBombError (and its warning, when warnings are errors) is reported the same way.
     """
+    from PIL import Image, UnidentifiedImageError  # only when bytes were downloaded: offline runs skip it
+
     if not data:
         return _corrupt("fichier vide", "empty file")
     try:

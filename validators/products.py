@@ -25,7 +25,6 @@ from validators.cells import INT_RE, parse_price
 
 MAX_VARIANTS = 100
 MAX_OPTIONS = 3
-DEFAULT_OPTION = ("title", "default title")
 
 
 @dataclass(slots=True)
@@ -178,11 +177,6 @@ def variant_row_issues(group: RowGroup) -> list[Issue]:
     return found
 
 
-def _is_default_option(names: tuple[str, ...], values: tuple[str, ...]) -> bool:
-    return (len(names) <= 1 and (not names or names[0].lower() == DEFAULT_OPTION[0])
-            and all(not v or v.lower() == DEFAULT_OPTION[1] for v in values))
-
-
 def option_issues(group: RowGroup, product: Product) -> list[Issue]:
     """Options declared once, a value for each declared option, every combination once, ≤ 100 variants."""
     handle = product.handle
@@ -298,7 +292,12 @@ def tag_issues(product: Product) -> list[Issue]:
 
 
 def sku_issues(products: list[Product], catalog_skus: dict[str, str]) -> list[Issue]:
-    """Missing SKUs (warning) and SKUs used twice in the file or by another product of the seller's catalog."""
+    """Missing SKUs (warning) and SKUs used twice in the file or by another product of the seller's catalog.
+
+    A product of the file replaces its catalog version, so a SKU the catalog gives to a product that
+    the file also sends is free: two products may swap SKUs in one file.
+    """
+    in_file = {p.handle for p in products}
     found: list[Issue] = []
     first_use: dict[str, tuple[str, int | None]] = {}
     for product in products:
@@ -315,7 +314,7 @@ def sku_issues(products: list[Product], catalog_skus: dict[str, str]) -> list[Is
                 continue
             first_use[sku] = (product.handle, variant.row)
             owner = catalog_skus.get(sku)
-            if owner is not None and owner != product.handle:
+            if owner is not None and owner != product.handle and owner not in in_file:
                 found.append(issue("sku.duplicate", row=variant.row, column="Variant SKU", product=product.handle,
                                    value=sku, where_fr=f"dans votre catalogue par le produit « {owner} »",
                                    where_en=f"in your catalog by product \"{owner}\""))

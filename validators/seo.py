@@ -182,26 +182,15 @@ def generate_seo(title: str, body_text: str) -> tuple[str, str]:
     return seo_title, seo_description
 
 
-def seo_generated_issue(seo_title: str, seo_description: str, *, title: str, body_html: str, row: int | None,
-                        product: str | None) -> list[Issue]:
-    """`seo.generated` when SEO Title and/or SEO Description are empty; suggestions hold the generated texts."""
-    want_title, want_description = not seo_title.strip(), not seo_description.strip()
-    if not (want_title or want_description):
-        return []
-    generated_title, generated_description = generate_seo(title, body_html)
-    want_title = want_title and bool(generated_title)
-    want_description = want_description and bool(generated_description)
-    if want_title and want_description:
-        fields_fr, fields_en = "le titre SEO et la description SEO", "SEO title and description"
-    elif want_title:
-        fields_fr, fields_en = "le titre SEO", "SEO title"
-    elif want_description:
-        fields_fr, fields_en = "la description SEO", "SEO description"
-    else:
-        return []
-    generated = generated_title if want_title else generated_description
-    suggestions = [text for text, wanted in ((generated_title, want_title), (generated_description, want_description))
-                   if wanted]
-    return [issue("seo.generated", row=row, column="SEO Title" if want_title else "SEO Description", product=product,
-                  value=generated, suggestions=suggestions, fields_fr=fields_fr, fields_en=fields_en,
-                  generated=generated)]
+def seo_generated_issues(seo_title: str, seo_description: str, generated: tuple[str, str], *,
+                         row: int | None, product: str | None) -> list[Issue]:
+    """`seo.generated`, once for each SEO cell left empty and filled from `generated` (see `generate_seo`)."""
+    found = []
+    for column, given, text, fr, en in (
+        ("SEO Title", seo_title, generated[0], "le titre SEO", "SEO title"),
+        ("SEO Description", seo_description, generated[1], "la description SEO", "SEO description"),
+    ):
+        if not given.strip() and text:
+            found.append(issue("seo.generated", row=row, column=column, product=product, value=text,
+                               fields_fr=fr, fields_en=en, generated=text))
+    return found

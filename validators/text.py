@@ -7,8 +7,6 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-import ftfy
-
 from catalog.issues import Issue, excerpt
 from catalog.rules import issue
 from validators.html import html_to_text
@@ -49,24 +47,6 @@ _LINE_BREAKING = frozenset("\u2028\u2029\x0b\x0c\x85")
 _ZWJ = "\u200d"
 _VS16 = "\ufe0f"
 
-# ftfy with only its encoding repairs: quotes, ligatures, widths, line breaks and HTML entities stay as written.
-_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=True,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
 # Cheap gate before ftfy (which costs ~0.4 µs a character): UTF-8 read as Windows-1252/Latin-1 always
 # leaves a lead byte (Â…ô) followed by a continuation byte (0x80-0xBF as cp1252/Latin-1 shows it),
 # a no-break space turned into a plain one (`Ã `), a C1 control or a lone surrogate.
@@ -107,6 +87,30 @@ LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
     "tr": ("turc", "Turkish"), "uk": ("ukrainien", "Ukrainian"), "ur": ("ourdou", "Urdu"),
     "vi": ("vietnamien", "Vietnamese"), "zh-cn": ("chinois", "Chinese"), "zh-tw": ("chinois", "Chinese"),
 }
+
+
+# ftfy with only its encoding repairs: quotes, ligatures, widths, line breaks and HTML entities stay as written.
+@cache
+def _encoding_only() -> Any:
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
 
 
 def _is_pictograph(char: str) -> bool:
@@ -159,7 +163,9 @@ def repair_encoding(text: str) -> str:
     """`text` with double-encoded UTF-8 repaired by ftfy, and nothing else changed."""
     if not (_MOJIBAKE_HINT_RE.search(text) or _C1_OR_SURROGATE_RE.search(text) or "Ã " in text or "Â " in text):
         return text
-    return ftfy.fix_text(text, _ENCODING_ONLY)
+    import ftfy
+
+    return ftfy.fix_text(text, _encoding_only())
 
 
 def fix_text(text: str) -> str:
@@ -218,11 +224,6 @@ def text_issues(text: str, *, row: int | None, column: str, product: str | None)
 def _french_share(words: list[str]) -> float:
     hits = sum(1 for word in words if word in _FRENCH_WORDS or word[:2] in ("d'", "l'", "d’", "l’"))
     return hits / len(words) if words else 0.0
-
-
-def looks_french(text: str) -> bool:
-    """Cheap test: enough French-only function words (les, des, est, pour, avec…) among the words."""
-    return _french_share(_WORD_RE.findall(text.lower())) >= FRENCH_WORD_SHARE
 
 
 # The languages sellers of a French marketplace actually write in. langdetect loads one profile per

@@ -1,0 +1,23 @@
+"""Two questions every renderer asks of a report: is this issue about the whole file, and was anything accepted."""
+
+from __future__ import annotations
+
+from catalog.issues import Issue
+from catalog.report import Report
+
+
+def is_file_issue(issue: Issue) -> bool:
+    """An issue about the file itself: no row, product or feed item.
+
+    As an error, such an issue rejects the whole file (`Report.file_rejected`).
+    """
+    return issue.row is None and issue.product is None and issue.item is None
+
+
+def nothing_accepted(report: Report) -> bool:
+    """A file read to the end where every product was refused.
+
+    Its status stays `partial` (the value of the report JSON), but the reports say « Aucun produit accepté »
+    rather than « Partiellement accepté · 0 accepté ».
+    """
+    return report.status == "partial" and report.summary()["accepted"] == 0
