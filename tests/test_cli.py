@@ -34,7 +34,7 @@ import pytest
 
 from catalog.columns import FULL_COLUMNS
 from tests.conftest import SHARED_TAXONOMY
-from tests.support_csv import csv_text, good_product, tshirt
+from tests.support_csv import SANDER_BODY, SAW_BODY, csv_text, good_product, tshirt
 
 CATALOG = Path(sys.executable).parent / "catalog"
 TIMEOUT = 60
@@ -50,24 +50,6 @@ sellers:
     default_shipping: Colissimo
     currency: EUR
 """
-SAW_BODY = (
-    "<p>Cette scie sauteuse pendulaire de 650 W découpe le bois, le métal et les plastiques avec précision grâce "
-    "à son mouvement pendulaire réglable sur quatre positions. Le socle en aluminium s'incline jusqu'à 45° pour "
-    "les coupes d'onglet et le souffleur garde le tracé propre pendant tout le travail.</p>"
-    "<ul><li>Profondeur de coupe bois : 85 mm</li><li>Cadence : 500 à 3000 courses par minute</li>"
-    "<li>Changement de lame sans outil</li><li>Poids : 2,2 kg</li></ul>"
-    "<p>Livrée en coffret avec trois lames pour le bois, le métal et les coupes fines, un adaptateur "
-    "d'aspiration et un guide parallèle. Garantie deux ans pièces et main-d'œuvre.</p>"
-)
-SANDER_BODY = (
-    "<p>Ponceuse excentrique de 300 W pour préparer les surfaces avant peinture ou vernis : meubles, portes, "
-    "boiseries et plans de travail. Son double mouvement rotatif et orbital laisse un fini lisse sans rayures, "
-    "et le plateau auto-agrippant de 125 mm accepte tous les abrasifs courants du commerce.</p>"
-    "<ul><li>Vitesse variable : 4000 à 12000 tr/min</li><li>Course orbitale : 2,5 mm</li>"
-    "<li>Aspiration intégrée avec bac à poussière</li><li>Poids : 1,4 kg</li></ul>"
-    "<p>Fournie avec vingt disques abrasifs de grains 80 à 240, un raccord pour aspirateur d'atelier et une "
-    "housse de rangement. Poignée souple pour travailler longtemps sans fatigue.</p>"
-)
 UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 
 # Runs `catalog.cli.main` once per case read from stdin; prints {name: result} as JSON.
