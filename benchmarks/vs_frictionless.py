@@ -89,13 +89,19 @@ def run_once(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tu
     return elapsed, result.returncode
 
 
-def measure(tool: str, command: list[str], runs: int, env: dict[str, str], ok: tuple[int, ...]) -> Timing:
-    _, code = run_once(command, env, ok)  # warm-up: file cache, bytecode
-    times = []
+def measure(commands: dict[str, list[str]], runs: int, env: dict[str, str],
+            ok: tuple[int, ...]) -> list[Timing]:
+    """Time each tool `runs` times, taking turns (A B A B …) so that drifts in the machine's speed fall on
+    both tools alike; one untimed warm-up each first (file cache, bytecode)."""
+    times: dict[str, list[float]] = {tool: [] for tool in commands}
+    codes: dict[str, int] = {}
+    for tool, command in commands.items():
+        _, codes[tool] = run_once(command, env, ok)
     for _ in range(runs):
-        elapsed, code = run_once(command, env, ok)
-        times.append(elapsed)
-    return Timing(tool, command, times, code)
+        for tool, command in commands.items():
+            elapsed, codes[tool] = run_once(command, env, ok)
+            times[tool].append(elapsed)
+    return [Timing(tool, command, times[tool], codes[tool]) for tool, command in commands.items()]
 
 
 def shown(command: list[str]) -> str:
@@ -141,13 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         catalog = None if args.only_frictionless else ensure_catalog()
         with tempfile.TemporaryDirectory(prefix="bench-") as data_dir:
             env = {**os.environ, "CATALOG_DATA_DIR": data_dir}
-            timings = []
+            commands = {}
             if catalog is not None:
-                # Exit 1 means "validated, the file has errors": still a complete run.
-                timings.append(measure("catalog", [str(catalog), "validate", "--offline", target,
-                                                   "--format", "json"], args.runs, env, (0, 1)))
-            timings.append(measure("frictionless", [str(frictionless), "validate", "--schema", schema, target],
-                                   args.runs, env, (0, 1)))
+                commands["catalog"] = [str(catalog), "validate", "--offline", target, "--format", "json"]
+            commands["frictionless"] = [str(frictionless), "validate", "--schema", schema, target]
+            # Exit 1 means "validated, the file has errors": still a complete run.
+            timings = measure(commands, args.runs, env, (0, 1))
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

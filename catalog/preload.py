@@ -50,7 +50,10 @@ def _detach_standard_streams() -> None:
 
 
 def _serve(rows_fd: int, result_fd: int) -> None:
+    import gc
     import sys
+
+    gc.disable()  # a short-lived process that imports, checks once and exits: cycle collection only slows the imports
 
     # Cells stay Python strings here: pyarrow, which pandas would load for its string dtype,
     # is not needed in this process, and skipping it saves a tenth of the start-up.
