@@ -69,7 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         from reports.text import render_text
 
-        sys.stdout.write(render_text(report) + "\n")
+        sys.stdout.write(render_text(report, infos=args.infos) + "\n")
     if args.out:
         from reports.files import write_reports
 
@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--offline", action="store_true", help="skip image downloads (URL text still checked)")
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.add_argument("--out", metavar="DIR", help="also write the report files there")
+    validate.add_argument("--infos", action="store_true", help="also list the infos (generated SEO, conversions)")
     validate.set_defaults(func=cmd_validate)
 
     taxonomy = commands.add_parser("taxonomy", help="the marketplace's collections")

@@ -181,9 +181,16 @@ def final_line(report: Report) -> str:
     return f"{every}."
 
 
-def render_text(report: Report, *, limit: int | None = None) -> str:
-    """The report as plain text; `limit` caps the number of issues shown (the rest are counted)."""
+def render_text(report: Report, *, limit: int | None = None, infos: bool = True) -> str:
+    """The report as plain text; `limit` caps the number of issues shown (the rest are counted).
+
+    With `infos=False` (the terminal's default) only errors and warnings are listed: the infos of a
+    500-row file (generated SEO fields, converted prices) would bury them; their count stays in the header.
+    """
     file_issues, groups = group_issues(report)
+    if not infos:
+        for group in groups:
+            group.issues = [i for i in group.issues if i.severity is not Severity.INFO]
     lines = [header_line(report)]
     shown = 0
     hidden = 0
@@ -216,6 +223,11 @@ def render_text(report: Report, *, limit: int | None = None) -> str:
     if hidden:
         lines.append("")
         lines.append(f"… et {count_fr(hidden, 'autre problème', 'autres problèmes')} (voir le rapport complet).")
+    left_out = report.summary()["infos"] if not infos else 0
+    if left_out:
+        lines.append("")
+        lines.append(f"{count_fr(left_out, 'information non affichée', 'informations non affichées')} "
+                     "(SEO généré, prix convertis…) : --infos pour les voir.")
     lines.append("")
     lines.append(final_line(report))
     return "\n".join(lines) + "\n"

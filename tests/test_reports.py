@@ -517,3 +517,20 @@ def test_file_issue_is_an_issue_without_row_product_or_item(rejected: Report, is
     warning = issue("structure.collection_not_empty", value="x")
     assert is_file_issue(warning) and warning.severity is Severity.WARNING
     assert not Report(kind="full", source="f.csv", issues=[warning]).file_rejected, "a warning never rejects"
+
+
+def test_terminal_text_can_leave_infos_out_but_counts_them():
+    from catalog.report import ProductResult, Report
+    from catalog.rules import issue
+    from reports.text import render_text
+
+    report = Report(kind="full", source="c.csv", row_count=2, issues=[
+        issue("seo.generated", row=2, column="SEO Title", product="a", fields_fr="le titre SEO",
+              fields_en="SEO title", generated="Titre"),
+        issue("sku.missing", row=3, column="Variant SKU", product="b"),
+    ], products=[ProductResult("a", [2], "accepted", ["seo.generated"]),
+                 ProductResult("b", [3], "accepted", ["sku.missing"])])
+    quiet = render_text(report, infos=False)
+    assert "sku.missing" in quiet and "seo.generated" not in quiet
+    assert "1 information non affichée" in quiet
+    assert "seo.generated" in render_text(report)
