@@ -42,12 +42,20 @@ def _store(settings: Settings) -> Store:
     return Store.open(settings.db_url)
 
 
+def _require_file(path: Path) -> None:
+    if path.is_symlink() and not path.exists():
+        raise CatalogError(f"cannot open {path}: broken or looping symbolic link")
+    if not path.exists():
+        raise CatalogError(f"no such file: {path}")
+    if not path.is_file():
+        raise CatalogError(f"not a regular file: {path}")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     target = args.path
     if target.startswith(("http://", "https://")) or args.kind == "feed":
         raise CatalogError("XML feeds are not supported by this version: give the path of a CSV file")
-    if not Path(target).is_file():
-        raise CatalogError(f"no such file: {target}" if not Path(target).exists() else f"not a file: {target}")
+    _require_file(Path(target))
     from catalog.preload import start_cell_checker
 
     cell_checker = start_cell_checker()
@@ -86,8 +94,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_taxonomy_search(args: argparse.Namespace) -> int:
     from taxonomy import default_taxonomy, search
 
+    text = " ".join(args.text).strip()
+    if not text:
+        raise CatalogError("give a word or a product title to search for")
     taxonomy = default_taxonomy(_settings())
-    hits = search(taxonomy, " ".join(args.text), limit=args.limit)
+    hits = search(taxonomy, text, limit=args.limit)
     if not hits:
         print("Aucune collection ne correspond. / No collection matches.")
         return EXIT_OK
@@ -101,8 +112,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings()
     path = Path(args.path)
-    if not path.is_file():
-        raise CatalogError(f"no such file: {path}")
+    _require_file(path)
     with _store(settings) as store:
         ingest.require_seller(store, args.seller)
     from pipelines.runtime import configure_prefect
@@ -146,6 +156,10 @@ def cmd_sellers_list(args: argparse.Namespace) -> int:
 
 def cmd_moderation_list(args: argparse.Namespace) -> int:
     with _store(_settings()) as store:
+        if args.seller:
+            from catalog.ingest import require_seller
+
+            require_seller(store, args.seller)
         items = store.list_moderation(status=args.status, seller=args.seller)
     if args.format == "json":
         print(json.dumps([item.to_dict() for item in items], ensure_ascii=False, indent=2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from catalog.report import Table
 from catalog.rules import issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_CSV_DEFAULT_FIELD_LIMIT = 131_072
 
 # (magic prefix, French description, English description)
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -124,6 +126,12 @@ def unguard(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_TRIGGERS and len(cell) > 1 else cell
 
 
+def _visible(name: str) -> str:
+    """A column name with what a seller cannot see shown: invisible characters and edge spaces."""
+    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c for c in name)
+    return shown.replace(" ", "␣") if shown != shown.strip() else shown
+
+
 def header_issues(header: list[str], expected: Sequence[str]) -> list[Issue]:
     """Blank, duplicated, then missing/extra/renamed/moved columns, as file-level issues."""
     found: list[Issue] = []
@@ -144,7 +152,7 @@ def header_issues(header: list[str], expected: Sequence[str]) -> list[Issue]:
         min(len(header), len(expected)),
     )
     exp = expected[position] if position < len(expected) else "(aucune / none)"
-    got = header[position] if position < len(header) else "(aucune / none)"
+    got = _visible(header[position]) if position < len(header) else "(aucune / none)"
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     hints = []
@@ -212,6 +220,8 @@ def parse_table(data: bytes, *, name: str, kind: str | None = None) -> ReadResul
     if delimiter:
         return ReadResult(None, [delimiter], kind or "full")
 
+    # A cell may be as large as the file: the size limit is the file's, checked above.
+    csv.field_size_limit(max(len(text), _CSV_DEFAULT_FIELD_LIMIT))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     number = 0
@@ -220,8 +230,12 @@ def parse_table(data: bytes, *, name: str, kind: str | None = None) -> ReadResul
             records.append((number, record))
     except csv.Error as err:
         reason = str(err)
-        fr = ("guillemet non refermé" if "unexpected end of data" in reason or "EOF" in reason
-              else "guillemet mal placé")
+        if "unexpected end of data" in reason or "EOF" in reason:
+            fr = "un guillemet ouvert n'est jamais refermé"
+        elif "expected" in reason and "after" in reason:
+            fr = "un guillemet fermant est suivi d'autres caractères dans la même cellule"
+        else:
+            fr = f"erreur de lecture CSV ({reason})"
         return ReadResult(None, [issue("structure.malformed", bad_row=number + 1, reason=fr, reason_en=reason)],
                           kind or "full")
 

@@ -9,9 +9,12 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from catalog import ingest
+from catalog.mailer import MailError
 from catalog.report import Report
 from catalog.settings import load_settings
 from catalog.store import Store
+
+EMAIL_ATTEMPTS = 3
 
 
 @task(name="validate", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -42,10 +45,15 @@ def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> d
 
 @task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 3])
 def email_seller(run_id: int, db_url: str) -> Path | None:
-    """Sends the composed report (retried by Prefect); the outcome is recorded on the run for ops."""
+    """Sends the composed report. The mailer retries an unreachable server with backoff; a final failure is
+    recorded on the run, not raised: staging and reports stand, and `catalog runs resend-email` sends it later.
+    The task's own retries are for the rest (the database)."""
     settings = load_settings()
     with Store.open(db_url) as store:
-        return ingest.send_composed(store, settings, run_id, attempts=1).path
+        try:
+            return ingest.send_composed(store, settings, run_id, attempts=EMAIL_ATTEMPTS).path
+        except MailError:
+            return None
 
 
 def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:

@@ -471,7 +471,7 @@ def test_argument_errors_are_a_single_line(case: str, runs: dict[str, Run]) -> N
 
 @pytest.mark.parametrize(("case", "words"), [
     ("missing-file", ["absent.csv"]),
-    ("directory", ["not a file"]),
+    ("directory", ["not a regular file"]),
     ("unknown-option", ["--colour"]),
     ("kind-invalid", ["--kind", "xml"]),
     ("taxonomy-missing", ["CATALOG_TAXONOMY", "absente.txt"]),

@@ -18,6 +18,8 @@ from catalog.settings import load_settings
 from catalog.store import Store
 from tests.support_csv import GOOD_BODY, good_product, write_csv
 
+pytest_plugins = ("support_db",)
+
 SELLERS = """
 sellers:
   - id: atelier-dupont
@@ -146,9 +148,10 @@ def test_approve_then_reject_an_update_keeps_the_approved_version_live(world: Wo
     assert "vendeur@atelier-dupont.example" in world.smtp.messages[-1].rcpt_tos
 
 
-def test_smtp_down_keeps_staging_and_report_and_the_email_can_be_resent(world: World, monkeypatch, capsys):
+def test_smtp_down_keeps_staging_and_report_and_the_email_can_be_resent(world: World, monkeypatch, capfd):
     monkeypatch.setenv("CATALOG_SMTP_PORT", str(unused_port()))
     outcome = run_flow(world)
+    assert "Traceback" not in capfd.readouterr().err
     assert outcome.email_status == "failed" and outcome.email_error
     assert any("EMAIL FAILED" in line for line in outcome.summary_lines())
     with world.store() as store:
@@ -209,3 +212,16 @@ def test_outbox_mode_writes_an_eml(world: World, monkeypatch):
     message = email.message_from_bytes(outcome.email_path.read_bytes(), policy=policy.default)
     assert "vendeur@atelier-dupont.example" in message["To"]
     assert any(part.get_filename().endswith(".corrige.csv") for part in message.iter_attachments())
+
+
+def test_the_flow_runs_on_postgresql_too(world: World, monkeypatch: pytest.MonkeyPatch, request):
+    url = request.getfixturevalue("pg_database")
+    monkeypatch.setenv("CATALOG_DB_URL", url)
+    sellers = world.tmp / "sellers.yaml"
+    assert main(["sellers", "load", str(sellers)]) == 0
+    outcome = run_flow(world)
+    run_flow(world)
+    with Store.open(url) as store:
+        pending = store.list_moderation(status="pending")
+        assert store.get_run(outcome.run_id).email_status == "sent"
+    assert sorted(item.handle for item in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]

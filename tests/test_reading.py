@@ -198,3 +198,26 @@ def test_the_annotated_files_formula_guard_is_dropped_on_the_way_back():
     assert cells[FULL_COLUMNS.index("Title")] == "=HYPERLINK(x)"
     assert cells[FULL_COLUMNS.index("Tags")] == "- tiret"
     assert cells[FULL_COLUMNS.index("Collection")] == "'quote'"
+
+
+def test_a_very_long_cell_is_read_not_mistaken_for_a_quoting_error():
+    long_body = "Une très longue description. " * 7000  # about 200 KB, over the csv module's default limit
+    values = row(Title="Perceuse")
+    values[FULL_COLUMNS.index("Body (HTML)")] = long_body
+    result = parse_table(csv_bytes([values]), name="c.csv")
+    assert result.issues == []
+    assert result.table.rows[0][1][FULL_COLUMNS.index("Body (HTML)")] == long_body
+
+
+def test_a_stray_quote_is_explained():
+    data = csv_bytes([row()]).decode() + 'b,"Titre" en trop' + "," * 29 + "\r\n"
+    [found] = parse_table(data.encode(), name="c.csv").issues
+    assert found.code == "structure.malformed" and "guillemet fermant" in found.message.fr
+
+
+def test_invisible_differences_in_the_header_are_shown():
+    header = list(FULL_COLUMNS)
+    header[4] = "\ufeffTags"
+    header[5] = "Collection "
+    [found] = parse_table(csv_bytes([row()], header=header), name="c.csv").issues
+    assert "<U+FEFF>Tags" in found.message.fr
