@@ -225,3 +225,37 @@ def test_the_flow_runs_on_postgresql_too(world: World, monkeypatch: pytest.Monke
         pending = store.list_moderation(status="pending")
         assert store.get_run(outcome.run_id).email_status == "sent"
     assert sorted(item.handle for item in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]
+
+
+def test_a_process_killed_while_staging_leaves_nothing_and_the_flow_then_finishes(world: World):
+    """A real death mid-transaction: a child process stages with a hook that exits hard after one product."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from catalog import ingest
+        from catalog.settings import load_settings
+        from catalog.store import Store
+
+        settings = load_settings()
+        with Store.open(settings.db_url) as store:
+            path = Path({str(world.csv)!r})
+            run_id = ingest.open_run(store, path, "atelier-dupont")
+            report = ingest.validate_for_seller(path, settings, store, "atelier-dupont", offline=True)
+            products = [r.product for r in report.accepted]
+            assert len(products) == 2
+            store.stage_products("atelier-dupont", run_id, products, report.source,
+                                 on_staged=lambda product, item_id: os._exit(9) if product is products[-1] else None)
+    """)
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert child.returncode == 9, child.stderr
+    with world.store() as store:
+        assert store.list_moderation() == []
+    outcome = run_flow(world)
+    with world.store() as store:
+        assert sorted(i.handle for i in store.list_moderation(status="pending")) == [
+            "perceuse-visseuse-18v", "scie-sauteuse-650w"]
+    assert len(outcome.staged) == 2
