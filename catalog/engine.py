@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.iso import currency_codes
 from catalog.issues import Issue, Severity
 from catalog.model import Product
 from catalog.reading import read_table
@@ -19,7 +20,7 @@ from catalog.report import ProductResult, Report, Table
 from catalog.rules import issue
 from catalog.settings import Settings
 from validators import duplicates, products
-from validators.cells import FULL_CELL_RULES, CellRecord, currency_codes, full_cell_issues
+from validators.cells import FULL_CELL_RULES, CellRecord, full_cell_issues
 from validators.products import Row, RowGroup
 
 if TYPE_CHECKING:

@@ -15,23 +15,10 @@ from stdnum.eu import vat
 
 from catalog.addresses import MAX_CC, is_valid_address
 from catalog.errors import CatalogError
+from catalog.iso import currency_codes
 
 SELLER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 CENT = Decimal("0.01")
-
-# ISO 4217 codes of currencies prices can be in (metals, fund and test codes left out).
-ISO_4217: frozenset[str] = frozenset((
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
-    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
-    "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
-    "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK",
-    "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD",
-    "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN",
-    "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON",
-    "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN",
-    "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU",
-    "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
-))
 
 # The labels `readiness` codes stand for, in French and English, for the `seller.not_ready` message.
 READINESS_LABELS: dict[str, tuple[str, str]] = {
@@ -146,7 +133,7 @@ def seller_from_dict(data: Any) -> Seller:
             raise SellerFieldError("cc", f"{value!r} is not a valid email address")
         cc.append(value.strip())
     currency = (_text(data, "currency") or "EUR").upper()
-    if currency not in ISO_4217:
+    if currency not in currency_codes():
         raise SellerFieldError("currency", f"{currency!r} is not an ISO 4217 currency code")
     return Seller(
         id=seller_id,
@@ -233,7 +220,7 @@ def _fx_rates(value: Any) -> dict[str, Decimal]:
     rates: dict[str, Decimal] = {}
     for code, rate in value.items():
         code_text = str(code).strip().upper()
-        if code_text not in ISO_4217:
+        if code_text not in currency_codes():
             raise SellerFieldError("fx_rates", f"{code!r} is not an ISO 4217 currency code")
         rates[code_text] = _positive(f"fx_rates.{code_text}", rate)
     return rates

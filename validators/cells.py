@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from catalog.iso import country_codes
 from catalog.issues import Issue
 from catalog.rules import issue
 
@@ -49,20 +50,6 @@ def price_suggestion(value: str) -> str | None:
 def handle_suggestion(value: str) -> str:
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")[:255] or "mon-produit"
-
-
-@cache
-def _country_codes() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_2 for c in pycountry.countries)
-
-
-@cache
-def currency_codes() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
 def _barcode_reason(value: str) -> tuple[str, str] | None:
@@ -137,7 +124,7 @@ FULL_CELL_RULES: dict[str, list[CellRule]] = {
         "barcode.invalid", lambda v: _barcode_reason(v) is None,
         lambda v: dict(zip(("reason_fr", "reason_en"), _barcode_reason(v) or ("", ""), strict=True)))],
     "Country of Origin": [CellRule(
-        "country.invalid", lambda v: v.strip() in _country_codes(),
+        "country.invalid", lambda v: v.strip() in country_codes(),
         lambda v: dict(zip(("hint_fr", "hint_en"), _country_hint(v), strict=True)))],
 }
 
