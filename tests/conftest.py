@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+# Shared fixtures: loopback HTTPS server, SQLite/PostgreSQL store, SMTP server.
+pytest_plugins = ("support_servers", "support_db", "support_smtp")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TAXONOMY = ROOT.parent / "shared" / "taxonomy" / "taxonomy-with-ids.fr-FR.txt"
 SHARED_TAXONOMY_EN = ROOT.parent / "shared" / "taxonomy" / "taxonomy-with-ids.en-US.txt"

@@ -1,6 +1,6 @@
 """Database fixtures: every store test runs on a SQLite file and on the PostgreSQL server.
 
-Load with `pytest_plugins = ("support_db",)` in a test module. PostgreSQL tests use
+Loaded by tests/conftest.py. PostgreSQL tests use
 one fresh, uniquely named database per test module (dropped after it) whose
 `public` schema is emptied before each test; when no server answers, they skip.
 Point `TEST_POSTGRES_URL` at another server to use it (an admin connection URL).

@@ -28,8 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 import trustme
 from PIL import Image
+
+from catalog.settings import Settings, load_settings
 
 HOST = "127.0.0.1"
 
@@ -301,3 +304,18 @@ def bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A loopback HTTPS server for one test."""
+    with https_server() as running:
+        yield running
+
+
+@pytest.fixture
+def allowed(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    """Settings that reach the loopback server: private networks allowed, its CA trusted."""
+    for name, value in loopback_env(server, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    return load_settings(None)

@@ -18,8 +18,6 @@ from catalog.settings import load_settings
 from catalog.store import Store
 from tests.support_csv import GOOD_BODY, good_product, write_csv
 
-pytest_plugins = ("support_db",)
-
 SELLERS = """
 sellers:
   - id: atelier-dupont

@@ -18,18 +18,6 @@ from catalog.settings import Settings, load_settings
 MB = 1_000_000
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with https_server() as running:
-        yield running
-
-
-@pytest.fixture
-def allowed(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
-    """Settings that reach the loopback server: private networks allowed, its CA trusted."""
-    for name, value in loopback_env(server, tmp_path).items():
-        monkeypatch.setenv(name, value)
-    return load_settings(None)
 
 
 @pytest.fixture

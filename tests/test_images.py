@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support_servers import (
     LoopbackServer,
     bomb_png,
-    https_server,
     image_bytes,
     jpeg_bytes,
-    loopback_env,
     png_bytes,
     truncated_jpeg,
 )
@@ -224,17 +221,6 @@ def test_inspection_maps_to_issues() -> None:
 # ---- Downloads on loopback -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with https_server() as running:
-        yield running
-
-
-@pytest.fixture
-def allowed(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
-    for name, value in loopback_env(server, tmp_path).items():
-        monkeypatch.setenv(name, value)
-    return load_settings(None)
 
 
 def run(refs: list[ImageRef], settings: Settings) -> tuple[dict[str, ImageOutcome], list[list[str]]]:

@@ -12,8 +12,6 @@ from catalog.errors import CatalogError
 from catalog.sellers import PriceRule, Seller, convert_price, load_sellers_file, readiness, readiness_text
 from catalog.store import Store
 
-pytest_plugins = ("support_db",)
-
 SAMPLE = """\
 sellers:
   - id: atelier-dupont            # [a-z0-9-]

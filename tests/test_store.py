@@ -20,8 +20,6 @@ from catalog.serialize import product_from_dict, product_to_dict
 from catalog.store import SCHEMA_VERSION, ModerationError, Store, UnknownSellerError
 from catalog.store.schema import metadata, moderation, product_versions, products, schema_version, variants
 
-pytest_plugins = ("support_db",)
-
 SELLER = Seller(id="atelier-dupont", name="Atelier Dupont", email="vendeur@atelier-dupont.example",
                 vat_number="FR40303265045", default_shipping="Colissimo")
 
