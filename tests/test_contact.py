@@ -6,7 +6,6 @@ import csv
 import itertools
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,21 +234,11 @@ def _long_description() -> str:
     return body + "<p>Tél. 06 12 34 56 78</p>"
 
 
-def test_a_3000_character_description_takes_well_under_5_ms() -> None:
+def test_a_3000_character_description_is_scanned_whole() -> None:
+    """The speed of this scan is measured by benchmarks/contact_detection.py, not here."""
     text = _long_description()
     assert len(text) >= 3000
     assert [m.kind for m in find_contacts(text)] == ["phone"]
-    batches, runs = 5, 20
-    averages = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(runs):
-            find_contacts(text)
-        averages.append((time.perf_counter() - start) / runs * 1000)
-    average_ms = min(averages)  # the quietest batch: other processes only ever add time
-    print(f"\nfind_contacts: {average_ms:.2f} ms on average for {len(text)} characters "
-          f"(batches of {runs}: {', '.join(f'{a:.2f}' for a in averages)} ms)")
-    assert average_ms < 5, f"{average_ms:.2f} ms"
 
 
 def test_import_loads_neither_phonenumbers_nor_tldextract() -> None:

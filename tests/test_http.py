@@ -150,7 +150,7 @@ def test_slow_server_times_out(server: LoopbackServer, monkeypatch: pytest.Monke
     with SafeFetcher(load_settings(None)) as fetcher:
         result = fetcher.fetch(url, max_bytes=MB)
     assert result.failure is not None and result.failure.reason is Reason.TIMEOUT
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # cut by the timeout, long before the server's 3 s answer
 
 
 def test_total_deadline_stops_a_trickling_body(server: LoopbackServer, allowed: Settings):
@@ -159,7 +159,7 @@ def test_total_deadline_stops_a_trickling_body(server: LoopbackServer, allowed: 
     with SafeFetcher(allowed, total_timeout=0.5) as fetcher:
         result = fetcher.fetch(url, max_bytes=MB)
     assert result.failure is not None and result.failure.reason is Reason.TIMEOUT
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3  # cut by the deadline, long before the body's 5 s
 
 
 # ---- Size cap -----------------------------------------------------------------------------------------------
