@@ -195,8 +195,8 @@ def _media_issues(product: Product) -> list[Issue]:
 
 
 def check_product(group: RowGroup, product: Product, taxonomy: Taxonomy, seller: Seller | None,
-                  body_text: str) -> list[Issue]:
-    """Every rule that looks at one product alone."""
+                  body_text: str) -> tuple[list[Issue], str | None]:
+    """Every rule that looks at one product alone; and the collection a Type slip safely becomes, if any."""
     from taxonomy import check_type, type_issue
 
     found = products.required_issues(group, product)
@@ -205,15 +205,17 @@ def check_product(group: RowGroup, product: Product, taxonomy: Taxonomy, seller:
     found += products.price_issues(product)
     found += products.collection_issues(product)
     found += products.tag_issues(product)
+    type_fix = None
     if product.type:
         verdict = check_type(taxonomy, product.type, title=product.title, description=body_text)
         found += [i for i in [type_issue(verdict, value=product.type, row=product.first_row, column="Type",
                                          product=product.handle)] if i is not None]
+        type_fix = verdict.safe_fix if verdict.code else None
     found += _currency_issues(product, seller)
     found += _text_issues(product)
     found += _seo_issues(product, body_text)
     found += _media_issues(product)
-    return found
+    return found, type_fix
 
 
 def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: Options | None = None) -> Report:
@@ -227,12 +229,16 @@ def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: 
     found += grouping
     built: list[tuple[RowGroup, Product]] = []
     listings: list[duplicates.Listing] = []
+    type_fixes: dict[str, str] = {}
     for group in groups:
         if not group.handle:
             continue
         product = products.build_product(group)
         body_text = html_to_text(product.body_html) if product.body_html.strip() else ""
-        found += check_product(group, product, taxonomy, options.seller, body_text)
+        product_issues, type_fix = check_product(group, product, taxonomy, options.seller, body_text)
+        found += product_issues
+        if type_fix:
+            type_fixes[product.handle] = type_fix
         built.append((group, product))
         listings.append(duplicates.Listing(product.handle, product.title, body_text, product.first_row))
     found += products.sku_issues([p for _, p in built], options.catalog.skus)
@@ -246,7 +252,7 @@ def check_full_table(table: Table, *, source: str, taxonomy: Taxonomy, options: 
     report.issues = [i for i in found if not (i.code == "seo.generated" and i.product in refused)]
     from validators.fixes import apply_corrections, safe_corrections
 
-    report.corrections = safe_corrections(rows, [p for _, p in built], taxonomy)
+    report.corrections = safe_corrections(rows, [p for _, p in built], type_fixes)
     for _, product in built:
         apply_corrections(product, report.corrections)
     return report

@@ -48,8 +48,13 @@ class ReadResult:
     kind: str = "full"
 
 
-def _human_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} Mo" if size >= 1024 * 1024 else f"{size / 1024:.0f} Ko"
+def _human_size(size: int) -> tuple[str, str]:
+    """A byte count as a French and an English reader write it: `2,5 Mo` / `2.5 MB`."""
+    if size >= 1024 * 1024:
+        number, fr_unit, en_unit = f"{size / (1024 * 1024):.1f}", "Mo", "MB"
+    else:
+        number, fr_unit, en_unit = f"{size / 1024:.0f}", "Ko", "KB"
+    return f"{number.replace('.', ',')} {fr_unit}", f"{number} {en_unit}"
 
 
 def sniff_binary(data: bytes) -> tuple[str, str] | None:
@@ -189,7 +194,9 @@ def read_table(path: Path, *, max_bytes: int, kind: str | None = None) -> ReadRe
         raise CatalogError(f"not a file: {path}")
     size = path.stat().st_size
     if size > max_bytes:
-        return ReadResult(None, [issue("file.too_large", size=_human_size(size), limit=_human_size(max_bytes))],
+        (size_fr, size_en), (limit_fr, limit_en) = _human_size(size), _human_size(max_bytes)
+        return ReadResult(None, [issue("file.too_large", size=size_fr, limit=limit_fr, size_en=size_en,
+                                       limit_en=limit_en)],
                           kind or "full")
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)

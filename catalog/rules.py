@@ -68,7 +68,7 @@ _RULES: tuple[Rule, ...] = (
         "Add at least one product below the template's header row.")),
     _r("file.too_large", E, "file", "File too large",
        ("Le fichier fait {size} ; la taille maximale est de {limit}.",
-        "The file size is {size}; the maximum is {limit}."),
+        "The file size is {size_en}; the maximum is {limit_en}."),
        ("Découpez-le en plusieurs fichiers de 500 lignes au plus, sans séparer les variantes d'un même produit.",
         "Split it into several files of at most 500 rows, keeping each product's variants together.")),
     _r("file.not_csv", E, "file", "Not a CSV file",

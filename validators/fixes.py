@@ -9,14 +9,11 @@ it). Contact details, out-of-range prices and unknown types are never fixed.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from catalog.columns import FULL_TEXT_COLUMNS, OPTION_NAME_COLUMNS, OPTION_VALUE_COLUMNS
 from catalog.model import Product
 from validators.products import Row, normalise_tags
-
-if TYPE_CHECKING:
-    from taxonomy.tree import Taxonomy
 
 _COMMA_PRICE = re.compile(r"(\d+),(\d{1,2})")
 PRICE_COLUMNS = ("Variant Price", "Variant Compare At Price")
@@ -41,9 +38,13 @@ def fix_type_in_tags(tags: str, old: str, new: str) -> str:
     return ",".join(dict.fromkeys(parts))
 
 
-def safe_corrections(rows: list[Row], products: list[Product], taxonomy: Taxonomy) -> dict[tuple[int, str], str]:
-    """(row, column) → corrected cell, for the cells a safe fix changes."""
-    from taxonomy import check_type
+def safe_corrections(rows: list[Row], products: list[Product],
+                     type_fixes: Mapping[str, str]) -> dict[tuple[int, str], str]:
+    """(row, column) → corrected cell, for the cells a safe fix changes.
+
+    `type_fixes` maps a Handle to the collection its Type safely becomes (a slip, or a level 4–6 name's
+    ancestor), as the Type check found it.
+    """
     from validators.text import fix_text
 
     fixes: dict[tuple[int, str], str] = {}
@@ -63,14 +64,12 @@ def safe_corrections(rows: list[Row], products: list[Product], taxonomy: Taxonom
         for column in BOOLEAN_COLUMNS:
             put(row.number, column, row.get(column), fix_boolean(row.get(column)))
     for product in products:
-        row = product.first_row
-        if row is None or not product.type:
+        row, new_type = product.first_row, type_fixes.get(product.handle)
+        if row is None or not new_type:
             continue
-        verdict = check_type(taxonomy, product.type)
-        if verdict.code and verdict.safe_fix:
-            put(row, "Type", product.type, verdict.safe_fix)
-            tags = fixes.get((row, "Tags"), product.tags)
-            put(row, "Tags", product.tags, fix_type_in_tags(tags, product.type, verdict.safe_fix))
+        put(row, "Type", product.type, new_type)
+        tags = fixes.get((row, "Tags"), product.tags)
+        put(row, "Tags", product.tags, fix_type_in_tags(tags, product.type, new_type))
     return fixes
 
 
