@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from PIL import Image  # noqa: E402
 from support_servers import https_server, loopback_env  # noqa: E402
 
-from catalog.image_check import ImageRef, check_image_urls  # noqa: E402
+from catalog.net.images import ImageRef, check_image_urls  # noqa: E402
 from catalog.settings import load_settings  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 
 if TYPE_CHECKING:
     from catalog.settings import Settings

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.iso import currency_codes
-from catalog.issues import Issue, Severity
-from catalog.model import Product
-from catalog.reading import read_table
-from catalog.report import ProductResult, Report, Table
-from catalog.rules import issue
+from catalog.domain.iso import currency_codes
+from catalog.domain.issues import Issue, Severity
+from catalog.domain.model import Product
+from catalog.readers.full_csv.table import read_table
+from catalog.domain.report import ProductResult, Report, Table
+from catalog.domain.rules import issue
 from catalog.settings import Settings
 from validators import duplicates, products
 from validators.cells import FULL_CELL_RULES, CellRecord, full_cell_issues
@@ -67,7 +67,7 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
     if read.issues:
         return Report(kind=read.kind, source=source, issues=read.issues, row_count=row_count, table=read.table)
     if read.kind != "full":
-        from catalog.errors import CatalogError
+        from catalog.domain.errors import CatalogError
 
         raise CatalogError(f"{source}: {read.kind} files are not supported by this version; send a full product CSV")
     if taxonomy is None:
@@ -297,7 +297,7 @@ def refresh_verdicts(report: Report) -> None:
 def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
                  progress: bool | Callable[[int, int], None] = False) -> None:
     """Download every image of the products (once per URL) and add what is wrong to the report."""
-    from catalog.image_check import ImageRef, check_image_urls, issues_for
+    from catalog.net.images import ImageRef, check_image_urls, issues_for
     from validators.images import CLOTHING_MIN_SIZE
     from validators.images import MIN_SIZE as MIN_IMAGE_SIZE
 

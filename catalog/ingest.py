@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.engine import CatalogContext, Options, validate_file
-from catalog.errors import CatalogError
-from catalog.report import Report
+from catalog.domain.errors import CatalogError
+from catalog.domain.report import Report
 from catalog.settings import Settings
 from validators.duplicates import Listing
 
@@ -127,7 +127,7 @@ def compose_report(report: Report, seller: Seller, files: dict[str, Path], setti
     A seller without a usable address (one reason a seller is not ready) cannot be told: the email then
     goes to ops alone when an ops address is set; with neither, None.
     """
-    from catalog.addresses import is_valid_address
+    from catalog.domain.addresses import is_valid_address
     from reports.email import Attachment, compose_report_email
 
     to, cc, ops = seller.email, list(seller.cc), settings.ops_email

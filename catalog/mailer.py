@@ -27,7 +27,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Literal
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 from catalog.settings import Settings
 
 ATTEMPTS = 2

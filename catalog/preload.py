@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from catalog.issues import Issue
+    from catalog.domain.issues import Issue
     from validators.cells import CellRecord
 
     CellChecker = Callable[[list[CellRecord]], list[Issue]]

@@ -1,6 +1,6 @@
 """Render the rule catalog as the sellers' documentation page (`docs/regles.md`).
 
-Run `python -m catalog.rules_doc > docs/regles.md` after changing `catalog/rules.py`;
+Run `python -m catalog.rules_doc > docs/regles.md` after changing `catalog/domain/rules.py`;
 a test fails while the committed page differs from the catalog.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 
-from catalog.rules import RULES, Rule
+from catalog.domain.rules import RULES, Rule
 
 SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "info": "info"}
 SCOPES = (
@@ -37,11 +37,11 @@ def render() -> str:
         "",
         "Chaque problème trouvé dans un fichier porte un code stable : le rapport (email, fichier annoté, page HTML)",
         "le cite avec la ligne du tableur (l'en-tête est la ligne 1) et la colonne. Ce tableau est généré depuis",
-        "le catalogue des règles du programme (`catalog/rules.py`).",
+        "le catalogue des règles du programme (`catalog/domain/rules.py`).",
         "",
         "*Every problem found in a file carries a stable code: the report (email, annotated file, HTML page) quotes",
         "it with the spreadsheet row (the header is row 1) and the column. This table is generated from the",
-        "program's rule catalog (`catalog/rules.py`).*",
+        "program's rule catalog (`catalog/domain/rules.py`).*",
         "",
         "- **erreur / error** : au niveau fichier, tout le fichier est refusé ; sinon le produit est refusé, les",
         "  autres continuent. *File level: the whole file is rejected; otherwise that product is refused.*",

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from stdnum.eu import vat
 
-from catalog.addresses import MAX_CC, is_valid_address
-from catalog.errors import CatalogError
-from catalog.iso import currency_codes
+from catalog.domain.addresses import MAX_CC, is_valid_address
+from catalog.domain.errors import CatalogError
+from catalog.domain.iso import currency_codes
 
 SELLER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 CENT = Decimal("0.01")

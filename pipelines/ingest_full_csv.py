@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from catalog import ingest
 from catalog.mailer import MailError
-from catalog.report import Report
+from catalog.domain.report import Report
 from catalog.settings import load_settings
 from catalog.store import Store
 

@@ -31,8 +31,8 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from catalog.issues import Issue, Severity
-from catalog.report import SEVERITY_ORDER, ProductResult, Report, Table
+from catalog.domain.issues import Issue, Severity
+from catalog.domain.report import SEVERITY_ORDER, ProductResult, Report, Table
 from reports.outcome import is_file_issue
 
 STATUS_COLUMN = "Statut"

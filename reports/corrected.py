@@ -19,7 +19,7 @@ itself begins with `'=` (or `'+`, `'-`, `'@`) comes back without its `'`.
 
 from __future__ import annotations
 
-from catalog.report import Report
+from catalog.domain.report import Report
 from reports.annotated import csv_bytes, neutralise, require_table
 
 

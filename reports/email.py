@@ -6,7 +6,7 @@ templates (`reports.templating`); the HTML is autoescaped because every seller v
 name, cell excerpts quoted in messages, an ops reason) is untrusted.
 
 Recipients: To is the seller, Cc their colleagues (at most `MAX_CC`, deduplicated, addresses that
-`catalog.addresses.is_valid_address` refuses dropped) and the ops copy goes in Bcc, so the seller
+`catalog.domain.addresses.is_valid_address` refuses dropped) and the ops copy goes in Bcc, so the seller
 never sees the internal address. The Bcc header stays on the composed message:
 `smtplib.SMTP.send_message` drops it from the transmitted copy while keeping the address in the
 envelope, and an outbox `.eml` keeps it as the record of who was sent the email.
@@ -24,9 +24,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
-from catalog.addresses import MAX_CC, is_valid_address
-from catalog.issues import Issue, Severity
-from catalog.report import SEVERITY_ORDER, Report
+from catalog.domain.addresses import MAX_CC, is_valid_address
+from catalog.domain.issues import Issue, Severity
+from catalog.domain.report import SEVERITY_ORDER, Report
 from reports.outcome import nothing_accepted
 from reports.templating import environment
 from reports.wording import Nouns, agree, count_en, count_fr, nouns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from catalog.report import Report
+from catalog.domain.report import Report
 from reports.annotated import render_annotated_csv
 from reports.corrected import render_corrected_csv
 from reports.html import render_html

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.issues import Issue, Severity, Text
-from catalog.report import Report
+from catalog.domain.issues import Issue, Severity, Text
+from catalog.domain.report import Report
 from reports.outcome import nothing_accepted
 from reports.templating import environment
 from reports.text import ProductGroup, group_issues

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from catalog.report import Report
+from catalog.domain.report import Report
 
 
 def render_json(report: Report) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from catalog.issues import Issue
-from catalog.report import Report
+from catalog.domain.issues import Issue
+from catalog.domain.report import Report
 
 
 def is_file_issue(issue: Issue) -> bool:

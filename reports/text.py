@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.issues import Issue, Severity
-from catalog.report import ProductResult, Report
+from catalog.domain.issues import Issue, Severity
+from catalog.domain.report import ProductResult, Report
 from reports.outcome import is_file_issue, nothing_accepted
 from reports.wording import agree, count_fr, nouns
 

@@ -34,7 +34,7 @@ if str(HERE.parent) not in sys.path:
 
 from images import make_demo_images  # noqa: E402
 
-from catalog.columns import FULL_COLUMNS, FULL_MAX_ROWS  # noqa: E402
+from catalog.domain.columns import FULL_COLUMNS, FULL_MAX_ROWS  # noqa: E402
 
 DEFAULT_IMAGE_BASE = "https://images.atelier-dupont.example"
 SEED_VALID = 2024_03_11

@@ -21,7 +21,7 @@ import re
 import threading
 from pathlib import Path
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 from catalog.settings import Settings, load_settings
 from taxonomy.tree import Taxonomy, fold, split_path
 
@@ -122,7 +122,7 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
 
 def _download(url: str, dest: Path, settings: Settings, *, max_bytes: int) -> Path:
     """Fetch Google's file into `dest` with the project's safe fetcher; refuse what is not a taxonomy."""
-    from catalog.http import Reason, SafeFetcher
+    from catalog.net.http import Reason, SafeFetcher
 
     failure = f"no taxonomy file found and downloading {url} failed"
     with SafeFetcher(settings) as fetcher:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 from taxonomy.tree import Node, Taxonomy, fold, singular, split_path
 
 UNKNOWN = "taxonomy.type_unknown"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 
 COLLECTION_DEPTH = 3
 _PATH_SPLIT = re.compile(r">|///")

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from catalog.columns import FULL_COLUMNS
+from catalog.domain.columns import FULL_COLUMNS
 
 GOOD_BODY = (
     "<p>Cette perceuse visseuse sans fil est conçue pour les travaux de perçage et de vissage intensifs sur "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog import sellers
-from catalog.addresses import MAX_CC, is_valid_address
+from catalog.domain.addresses import MAX_CC, is_valid_address
 from reports import email
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.columns import FULL_COLUMNS
+from catalog.domain.columns import FULL_COLUMNS
 from tests.conftest import SHARED_TAXONOMY
 from tests.support_csv import SANDER_BODY, SAW_BODY, csv_text, good_product, tshirt
 

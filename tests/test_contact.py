@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.issues import Severity
+from catalog.domain.issues import Severity
 from validators.contact import ContactMatch, contact_issues, find_contacts
 
 CORPUS = Path(__file__).parent / "data" / "contact_corpus.tsv"

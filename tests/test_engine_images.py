@@ -27,7 +27,7 @@ from support_servers import (
 )
 
 from catalog.engine import Options, validate_file
-from catalog.report import Report
+from catalog.domain.report import Report
 from catalog.settings import load_settings
 from tests.support_csv import SANDER_BODY, SAW_BODY, good_product, tshirt, write_csv
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support_servers import LoopbackServer, http_server, https_server, loopback_env
 
-from catalog.http import USER_AGENT, FetchError, Reason, SafeFetcher, address_allowed, is_public_address
+from catalog.net.http import USER_AGENT, FetchError, Reason, SafeFetcher, address_allowed, is_public_address
 from catalog.settings import Settings, load_settings
 
 MB = 1_000_000

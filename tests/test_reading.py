@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.columns import BULK_COLUMNS, FULL_COLUMNS
-from catalog.errors import CatalogError
-from catalog.reading import parse_table, read_table
+from catalog.domain.columns import BULK_COLUMNS, FULL_COLUMNS
+from catalog.domain.errors import CatalogError
+from catalog.readers.full_csv.table import parse_table, read_table
 
 HEADER = ",".join(FULL_COLUMNS)
 

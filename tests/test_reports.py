@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from catalog.columns import FULL_COLUMNS
-from catalog.issues import Issue, Severity, Text
-from catalog.reading import parse_table
-from catalog.report import ProductResult, Report, Table
-from catalog.rules import issue
+from catalog.domain.columns import FULL_COLUMNS
+from catalog.domain.issues import Issue, Severity, Text
+from catalog.readers.full_csv.table import parse_table
+from catalog.domain.report import ProductResult, Report, Table
+from catalog.domain.rules import issue
 from reports.annotated import neutralise, render_annotated_csv
 from reports.corrected import render_corrected_csv
 from reports.files import report_stem, write_reports
@@ -520,8 +520,8 @@ def test_file_issue_is_an_issue_without_row_product_or_item(rejected: Report, is
 
 
 def test_terminal_text_can_leave_infos_out_but_counts_them():
-    from catalog.report import ProductResult, Report
-    from catalog.rules import issue
+    from catalog.domain.report import ProductResult, Report
+    from catalog.domain.rules import issue
     from reports.text import render_text
 
     report = Report(kind="full", source="c.csv", row_count=2, issues=[

@@ -1,7 +1,7 @@
 import re
 
-from catalog.issues import Severity
-from catalog.rules import RULES, issue
+from catalog.domain.issues import Severity
+from catalog.domain.rules import RULES, issue
 
 
 def test_every_rule_has_both_languages_and_a_fix():

@@ -18,8 +18,8 @@ from PIL import Image
 from rapidfuzz import fuzz
 from stdnum import ean
 
-from catalog.columns import FULL_COLUMNS, FULL_TEXT_COLUMNS
-from catalog.rules import RULES
+from catalog.domain.columns import FULL_COLUMNS, FULL_TEXT_COLUMNS
+from catalog.domain.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

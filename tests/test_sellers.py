@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 from catalog.sellers import PriceRule, Seller, convert_price, load_sellers_file, readiness, readiness_text
 from catalog.store import Store
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from catalog.errors import CatalogError
-from catalog.model import Image, Product, Variant
+from catalog.domain.errors import CatalogError
+from catalog.domain.model import Image, Product, Variant
 from catalog.sellers import Seller
-from catalog.serialize import product_from_dict, product_to_dict
+from catalog.domain.serialize import product_from_dict, product_to_dict
 from catalog.store import SCHEMA_VERSION, ModerationError, Store, UnknownSellerError
 from catalog.store.schema import metadata, moderation, product_versions, products, schema_version, variants
 

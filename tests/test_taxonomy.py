@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 from catalog.settings import load_settings
 from taxonomy import (
     Taxonomy,

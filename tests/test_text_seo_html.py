@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.issues import Issue, Severity
+from catalog.domain.issues import Issue, Severity
 from validators.html import description_html_issues, html_to_text, unsafe_html_issues
 from validators.media import alt_issues, video_issues
 from validators.seo import (

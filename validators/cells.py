@@ -16,9 +16,9 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from catalog.iso import country_codes
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.iso import country_codes
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -61,8 +61,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from catalog.issues import Issue, excerpt
-from catalog.rules import issue
+from catalog.domain.issues import Issue, excerpt
+from catalog.domain.rules import issue
 
 __all__ = ["ContactMatch", "contact_issues", "find_contacts"]
 

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 
 NEAR_THRESHOLD = 95.0
 KEY_TEXT_LENGTH = 400  # the prefilter's key: enough text to find candidates, short enough to compare hundreds

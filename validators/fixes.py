@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from catalog.columns import FULL_TEXT_COLUMNS, OPTION_NAME_COLUMNS, OPTION_VALUE_COLUMNS
-from catalog.model import Product
+from catalog.domain.columns import FULL_TEXT_COLUMNS, OPTION_NAME_COLUMNS, OPTION_VALUE_COLUMNS
+from catalog.domain.model import Product
 from validators.products import Row, normalise_tags
 
 _COMMA_PRICE = re.compile(r"(\d+),(\d{1,2})")

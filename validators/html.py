@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from lxml import etree
 
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 
 # Elements that start a new line of text when rendered.
 BLOCK_TAGS = frozenset({

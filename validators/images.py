@@ -1,6 +1,6 @@
 """Image checks that need no network: the link's text, the downloaded bytes, and the issues they give.
 
-Downloading is `catalog.image_check`'s job; these functions only judge values handed to them.
+Downloading is `catalog.net.images`'s job; these functions only judge values handed to them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 
 if TYPE_CHECKING:
-    from catalog.http import FetchFailure
+    from catalog.net.http import FetchFailure
 
 MIN_SIZE = 100
 CLOTHING_MIN_SIZE = 250

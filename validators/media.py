@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from catalog.issues import Issue
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 from validators.seo import emoji_in
 
 # A price: an amount with a currency sign or code before or after it (49,90 €, 19.99€, EUR 20, $5, 20 euros).

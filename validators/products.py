@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from catalog.columns import (
+from catalog.domain.columns import (
     OPTION_NAME_COLUMNS,
     OPTION_VALUE_COLUMNS,
     PRODUCT_COLUMNS,
@@ -18,9 +18,9 @@ from catalog.columns import (
     REQUIRED_VARIANT_COLUMNS,
     VARIANT_COLUMNS,
 )
-from catalog.issues import Issue
-from catalog.model import Image, Product, Variant
-from catalog.rules import issue
+from catalog.domain.issues import Issue
+from catalog.domain.model import Image, Product, Variant
+from catalog.domain.rules import issue
 from validators.cells import INT_RE, parse_price
 
 MAX_VARIANTS = 100

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from catalog.issues import Issue, Severity, excerpt
-from catalog.rules import issue
+from catalog.domain.issues import Issue, Severity, excerpt
+from catalog.domain.rules import issue
 from validators.html import html_to_text
 from validators.text import fix_text
 

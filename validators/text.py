@@ -7,8 +7,8 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from catalog.issues import Issue, excerpt
-from catalog.rules import issue
+from catalog.domain.issues import Issue, excerpt
+from catalog.domain.rules import issue
 from validators.html import html_to_text
 
 # French names of the characters nobody sees but that break search, sorting and exports.

@@ -15,10 +15,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
-from catalog.errors import CatalogError
-from catalog.model import Product
+from catalog.domain.errors import CatalogError
+from catalog.domain.model import Product
 from catalog.sellers import PriceRule, Seller
-from catalog.serialize import product_from_dict
+from catalog.domain.serialize import product_from_dict
 from catalog.store import moderation as mod
 from catalog.store import staging
 from catalog.store.records import ModerationItem, Run

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 
 
 class ModerationError(CatalogError):

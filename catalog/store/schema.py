@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-from catalog.errors import CatalogError
+from catalog.domain.errors import CatalogError
 
 SCHEMA_VERSION = 1
 

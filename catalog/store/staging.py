@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from catalog.errors import CatalogError
-from catalog.model import Product, Variant
-from catalog.serialize import product_to_dict
+from catalog.domain.errors import CatalogError
+from catalog.domain.model import Product, Variant
+from catalog.domain.serialize import product_to_dict
 from catalog.store.records import UnknownSellerError
 from catalog.store.schema import (
     import_runs,

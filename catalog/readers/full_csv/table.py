@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.columns import BULK_COLUMNS, BULK_MAX_ROWS, FULL_COLUMNS, FULL_MAX_ROWS
-from catalog.errors import CatalogError
-from catalog.issues import Issue
-from catalog.report import Table
-from catalog.rules import issue
+from catalog.domain.columns import BULK_COLUMNS, BULK_MAX_ROWS, FULL_COLUMNS, FULL_MAX_ROWS
+from catalog.domain.errors import CatalogError
+from catalog.domain.issues import Issue
+from catalog.domain.report import Table
+from catalog.domain.rules import issue
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _CSV_DEFAULT_FIELD_LIMIT = 131_072

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.issues import Issue, Severity, Text
+from catalog.domain.issues import Issue, Severity, Text
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 

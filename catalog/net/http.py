@@ -41,7 +41,7 @@ from urllib3.util.connection import allowed_gai_family
 from urllib3.util.retry import Retry
 
 from catalog import __version__
-from catalog.issues import Text
+from catalog.domain.issues import Text
 from catalog.settings import Settings
 
 USER_AGENT = f"catalog-ingestion/{__version__} (marketplace catalog checker)"

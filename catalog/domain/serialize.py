@@ -12,7 +12,7 @@ from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
-from catalog.model import Image, Product, Variant
+from catalog.domain.model import Image, Product, Variant
 
 _NESTED: dict[str, type] = {"list[Image]": Image, "list[Variant]": Variant}
 
@@ -65,7 +65,7 @@ def _decode_dataclass(cls: type, data: dict[str, Any]) -> Any:
 
 
 def _decode(type_text: str, value: Any) -> Any:
-    """Rebuild one field from its declared type (annotations are strings in catalog.model)."""
+    """Rebuild one field from its declared type (annotations are strings in catalog.domain.model)."""
     if value is None:
         return None
     if type_text in _NESTED:

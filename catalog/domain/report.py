@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.issues import Issue, Severity
-from catalog.model import Product
+from catalog.domain.issues import Issue, Severity
+from catalog.domain.model import Product
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

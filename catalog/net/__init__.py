@@ -1,0 +1,1 @@
+"""Network edges: the guarded HTTP fetcher, image downloads, the taxonomy file's download."""
