@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalog.engine import Options, validate_file  # noqa: E402
+from catalog.net.taxonomy_file import default_taxonomy  # noqa: E402
 from catalog.settings import load_settings  # noqa: E402
-from taxonomy import default_taxonomy  # noqa: E402
 
 DEFAULT_FILE = ROOT / "samples" / "catalogue-exemple.csv"
 

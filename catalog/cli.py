@@ -92,7 +92,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy_search(args: argparse.Namespace) -> int:
-    from taxonomy import default_taxonomy, search
+    from catalog.net.taxonomy_file import default_taxonomy
+    from taxonomy import search
 
     text = " ".join(args.text).strip()
     if not text:
@@ -141,7 +142,7 @@ def cmd_sellers_load(args: argparse.Namespace) -> int:
 
 
 def cmd_sellers_list(args: argparse.Namespace) -> int:
-    from catalog.sellers import readiness
+    from catalog.domain.sellers import readiness
 
     with _store(_settings()) as store:
         sellers = store.list_sellers()

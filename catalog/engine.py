@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 from catalog.domain.iso import currency_codes
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.model import Product
-from catalog.readers.full_csv.table import read_table
 from catalog.domain.report import ProductResult, Report, Table
 from catalog.domain.rules import issue
+from catalog.readers.full_csv.table import read_table
 from catalog.settings import Settings
 from validators import duplicates, products
 from validators.cells import FULL_CELL_RULES, CellRecord, full_cell_issues
 from validators.products import Row, RowGroup
 
 if TYPE_CHECKING:
-    from catalog.sellers import Seller
+    from catalog.domain.sellers import Seller
     from taxonomy.tree import Taxonomy
 
 CLOTHING_ROOT = "Vêtements et accessoires"
@@ -55,7 +55,7 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
     options = options or Options()
     source = path.name
     if options.seller is not None:
-        from catalog.sellers import readiness, readiness_text
+        from catalog.domain.sellers import readiness, readiness_text
 
         missing = readiness(options.seller)
         if missing:
@@ -71,7 +71,7 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
 
         raise CatalogError(f"{source}: {read.kind} files are not supported by this version; send a full product CSV")
     if taxonomy is None:
-        from taxonomy import default_taxonomy
+        from catalog.net.taxonomy_file import default_taxonomy
 
         taxonomy = default_taxonomy(settings)
     assert read.table is not None
@@ -118,7 +118,7 @@ def _currency_issues(product: Product, seller: Seller | None) -> list[Issue]:
     if currency not in (seller.fx_rates or {}):
         return [issue("price.currency", reason_fr="n'a pas de taux de conversion configuré pour votre compte",
                       reason_en="has no conversion rate configured for your account", **where)]
-    from catalog.sellers import convert_price
+    from catalog.domain.sellers import convert_price
 
     found: list[Issue] = []
     for variant in product.variants:
@@ -197,7 +197,8 @@ def _media_issues(product: Product) -> list[Issue]:
 def check_product(group: RowGroup, product: Product, taxonomy: Taxonomy, seller: Seller | None,
                   body_text: str) -> tuple[list[Issue], str | None]:
     """Every rule that looks at one product alone; and the collection a Type slip safely becomes, if any."""
-    from taxonomy import check_type, type_issue
+    from taxonomy import check_type
+    from validators.product_type import type_issue
 
     found = products.required_issues(group, product)
     found += products.variant_row_issues(group)

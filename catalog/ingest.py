@@ -16,15 +16,15 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from catalog.engine import CatalogContext, Options, validate_file
 from catalog.domain.errors import CatalogError
 from catalog.domain.report import Report
+from catalog.engine import CatalogContext, Options, validate_file
 from catalog.settings import Settings
 from validators.duplicates import Listing
 
 if TYPE_CHECKING:
+    from catalog.domain.sellers import Seller
     from catalog.mailer import SendResult
-    from catalog.sellers import Seller
     from catalog.store import Store
     from taxonomy.tree import Taxonomy
 

@@ -1,67 +1,33 @@
-"""The seller registry: the sellers file, what a seller needs before importing, and price conversion."""
+"""The sellers file: reading and checking it into `Seller` records (the record itself is in the domain)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
-from stdnum.eu import vat
 
 from catalog.domain.addresses import MAX_CC, is_valid_address
 from catalog.domain.errors import CatalogError
 from catalog.domain.iso import currency_codes
+from catalog.domain.sellers import (
+    READINESS_LABELS,
+    PriceRule,
+    Seller,
+    convert_price,
+    readiness,
+    readiness_text,
+)
+
+__all__ = ["READINESS_LABELS", "PriceRule", "Seller", "convert_price", "load_sellers_file", "readiness",
+           "readiness_text", "seller_from_dict"]
 
 SELLER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-CENT = Decimal("0.01")
-
-# The labels `readiness` codes stand for, in French and English, for the `seller.not_ready` message.
-READINESS_LABELS: dict[str, tuple[str, str]] = {
-    "email": ("adresse email de contact valide", "valid contact email address"),
-    "vat_number": ("numéro de TVA intracommunautaire", "EU VAT number"),
-    "vat_number_invalid": ("numéro de TVA intracommunautaire valide (celui enregistré est invalide)",
-                           "a valid EU VAT number (the one on file is invalid)"),
-    "default_shipping": ("transporteur par défaut", "default shipping method"),
-}
-
 _FIELDS = ("id", "name", "email", "cc", "vat_number", "default_shipping", "currency", "fx_rates", "price_rule",
            "in_stock_default_qty")
-
-
-@dataclass(frozen=True, slots=True)
-class PriceRule:
-    """A seller's margin on converted prices: `increase` or `decrease`, by a `percent` or a `fixed` amount."""
-
-    direction: str
-    kind: str
-    amount: Decimal
-
-    def apply(self, price: Decimal) -> Decimal:
-        delta = price * self.amount / 100 if self.kind == "percent" else self.amount
-        return price + delta if self.direction == "increase" else price - delta
-
-    def to_dict(self) -> dict[str, str]:
-        return {"direction": self.direction, "kind": self.kind, "amount": str(self.amount)}
-
-
-@dataclass(slots=True)
-class Seller:
-    id: str
-    name: str = ""
-    email: str = ""
-    cc: tuple[str, ...] = ()
-    vat_number: str = ""
-    default_shipping: str = ""
-    currency: str = "EUR"
-    fx_rates: dict[str, Decimal] = field(default_factory=dict)
-    price_rule: PriceRule | None = None
-    in_stock_default_qty: int | None = None
-    updated_at: datetime | None = None
 
 
 class SellerFieldError(ValueError):
@@ -147,48 +113,6 @@ def seller_from_dict(data: Any) -> Seller:
         price_rule=_price_rule(data.get("price_rule")),
         in_stock_default_qty=_quantity(data.get("in_stock_default_qty")),
     )
-
-
-def readiness(seller: Seller) -> list[str]:
-    """What the seller lacks before importing (codes of READINESS_LABELS); empty when ready.
-
-    An email that is not a usable address counts as missing: the report could not reach the seller.
-    """
-    missing: list[str] = []
-    if not is_valid_address(seller.email):
-        missing.append("email")
-    if not seller.vat_number:
-        missing.append("vat_number")
-    elif not vat.is_valid(seller.vat_number):
-        missing.append("vat_number_invalid")
-    if not seller.default_shipping:
-        missing.append("default_shipping")
-    return missing
-
-
-def readiness_text(missing: list[str]) -> tuple[str, str]:
-    """The French and English list of what is missing, for `{missing_fr}` / `{missing_en}`."""
-    labels = [READINESS_LABELS[code] for code in missing]
-    return ", ".join(fr for fr, _ in labels), ", ".join(en for _, en in labels)
-
-
-def convert_price(price: Decimal, currency: str, seller: Seller) -> Decimal | None:
-    """The price in EUR: the seller's fx rate, then their price rule, rounded to the cent.
-
-    An empty currency or EUR is returned as is (no rule: the rule is the margin on converted prices).
-    None when the seller has no rate for `currency`, or the rule leaves no positive price.
-    """
-    code = currency.strip().upper()
-    if code in ("", "EUR"):
-        return price
-    rate = seller.fx_rates.get(code)
-    if rate is None:
-        return None
-    converted = price * rate
-    if seller.price_rule is not None:
-        converted = seller.price_rule.apply(converted)
-    converted = converted.quantize(CENT, rounding=ROUND_HALF_UP)
-    return converted if converted > 0 else None
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:

@@ -9,8 +9,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from catalog import ingest
-from catalog.mailer import MailError
 from catalog.domain.report import Report
+from catalog.mailer import MailError
 from catalog.settings import load_settings
 from catalog.store import Store
 

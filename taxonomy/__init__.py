@@ -1,20 +1,18 @@
-"""The product taxonomy: loading, assignable collections, Type checks and suggestions."""
+"""The product taxonomy: reading it, assignable collections, Type verdicts, suggestions; a leaf of the project."""
 
-from taxonomy.loader import default_taxonomy, load_taxonomy, resolve_taxonomy_path
-from taxonomy.suggest import SearchHit, TypeVerdict, check_type, prepare, search, suggest_collections, type_issue
-from taxonomy.tree import Node, Taxonomy
+from taxonomy.loader import load_taxonomy
+from taxonomy.suggest import SearchHit, TypeVerdict, check_type, prepare, search, suggest_collections
+from taxonomy.tree import Node, Taxonomy, TaxonomyError
 
 __all__ = [
     "Node",
     "SearchHit",
     "Taxonomy",
+    "TaxonomyError",
     "TypeVerdict",
     "check_type",
-    "default_taxonomy",
     "load_taxonomy",
     "prepare",
-    "resolve_taxonomy_path",
     "search",
     "suggest_collections",
-    "type_issue",
 ]

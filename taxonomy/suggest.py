@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from catalog.domain.issues import Issue
-from catalog.domain.rules import issue
 from taxonomy.tree import Node, Taxonomy, fold, singular, split_path
 
 UNKNOWN = "taxonomy.type_unknown"
@@ -387,23 +385,6 @@ def check_type(taxonomy: Taxonomy, type_value: str, *, title: str = "", descript
         if verdict is not None:
             return verdict
     return TypeVerdict(UNKNOWN, suggest_collections(taxonomy, type_value, title=title, description=description))
-
-
-def type_issue(verdict: TypeVerdict, *, value: str, row: int | None = None, column: str | None = "Type",
-               product: str | None = None) -> Issue | None:
-    """The catalog issue for a verdict, or None when the Type is fine."""
-    if verdict.code is None:
-        return None
-    first = verdict.suggestions[0] if verdict.suggestions else None
-    hint_fr = f" : par exemple « {first} »" if first else ""
-    hint_en = f': for example "{first}"' if first else ""
-    params: dict[str, object] = {"hint_fr": hint_fr, "hint_en": hint_en}
-    if verdict.code in (NOT_LEAF, TOO_DEEP):
-        params["level"] = verdict.level
-    if verdict.code == TOO_DEEP:
-        params["ancestor"] = verdict.ancestor or first or ""
-    return issue(verdict.code, row=row, column=column, product=product, value=value,
-                 suggestions=verdict.suggestions, **params)
 
 
 def search(taxonomy: Taxonomy, text: str, limit: int = 10) -> list[SearchHit]:

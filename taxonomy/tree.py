@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalog.domain.errors import CatalogError
-
 COLLECTION_DEPTH = 3
 _PATH_SPLIT = re.compile(r">|///")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -23,6 +21,10 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 
+
+
+class TaxonomyError(Exception):
+    """The taxonomy file cannot be used: unreadable, empty or inconsistent."""
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form of `text`, words separated by one space."""
@@ -123,12 +125,12 @@ class Taxonomy:
         for node_id, path in entries:
             self._add(node_id, tuple(path))
         if not self.nodes:
-            raise CatalogError(f"taxonomy {source}: no category in it")
+            raise TaxonomyError(f"taxonomy {source}: no category in it")
         self.collections: list[Node] = [node for node in self.nodes if node.is_assignable]
         self.collection_by_name: dict[str, Node] = {}
         for node in self.collections:
             if node.name in self.collection_by_name:
-                raise CatalogError(f"taxonomy {source}: two collections are named {node.name!r}")
+                raise TaxonomyError(f"taxonomy {source}: two collections are named {node.name!r}")
             self.collection_by_name[node.name] = node
         self._english: dict[str, tuple[str, ...]] = {}
         self._english_by_path: dict[str, str] = {}
@@ -138,7 +140,7 @@ class Taxonomy:
         node = self.by_path.get(path)
         if node is None:
             if not path:
-                raise CatalogError(f"taxonomy {self.source}: empty category path")
+                raise TaxonomyError(f"taxonomy {self.source}: empty category path")
             parent = None
             if len(path) > 1:
                 parent = self.by_path.get(path[:-1]) or self._add(None, path[:-1])
@@ -149,12 +151,12 @@ class Taxonomy:
             self.by_name.setdefault(node.name, []).append(node)
         elif node_id is not None and node.id != node_id:
             if node.id is not None:
-                raise CatalogError(f"taxonomy {self.source}: {node.full_path!r} has two ids, {node.id} and {node_id}")
+                raise TaxonomyError(f"taxonomy {self.source}: {node.full_path!r} has two ids, {node.id} and {node_id}")
             node.id = node_id
         if node_id is not None:
             other = self.by_id.setdefault(node_id, node)
             if other is not node:
-                raise CatalogError(f"taxonomy {self.source}: id {node_id} names both {other.full_path!r} "
+                raise TaxonomyError(f"taxonomy {self.source}: id {node_id} names both {other.full_path!r} "
                                    f"and {node.full_path!r}")
         return node
 

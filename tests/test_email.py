@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support_smtp import Received, SmtpServer, silent_server, smtp, smtp_server, smtp_tls, unused_port
 
-from catalog.mailer import MailError, SendResult, send_email
 from catalog.domain.report import ProductResult, Report
 from catalog.domain.rules import issue
+from catalog.mailer import MailError, SendResult, send_email
 from catalog.settings import load_settings
 from reports.email import Attachment, compose_rejection_email, compose_report_email, report_subject
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.columns import FULL_COLUMNS
-from catalog.engine import CatalogContext, Options, validate_file
 from catalog.domain.issues import Severity
 from catalog.domain.report import Report
+from catalog.engine import CatalogContext, Options, validate_file
 from catalog.settings import load_settings
 from tests.support_csv import GOOD_BODY, csv_text, good_product, tshirt, variant_row, write_csv
 

@@ -26,8 +26,8 @@ from support_servers import (
     truncated_jpeg,
 )
 
-from catalog.engine import Options, validate_file
 from catalog.domain.report import Report
+from catalog.engine import Options, validate_file
 from catalog.settings import load_settings
 from tests.support_csv import SANDER_BODY, SAW_BODY, good_product, tshirt, write_csv
 

@@ -15,9 +15,9 @@ from support_servers import (
     truncated_jpeg,
 )
 
+from catalog.domain.issues import Severity, Text
 from catalog.net.http import FetchFailure, Reason
 from catalog.net.images import ImageOutcome, ImageRef, check_image_urls, issues_for
-from catalog.domain.issues import Severity, Text
 from catalog.settings import Settings, load_settings
 from validators.images import (
     CLOTHING_MIN_SIZE,

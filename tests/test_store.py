@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog.domain.errors import CatalogError
 from catalog.domain.model import Image, Product, Variant
-from catalog.sellers import Seller
+from catalog.domain.sellers import Seller
 from catalog.domain.serialize import product_from_dict, product_to_dict
 from catalog.store import SCHEMA_VERSION, ModerationError, Store, UnknownSellerError
 from catalog.store.schema import metadata, moderation, product_versions, products, schema_version, variants

@@ -8,18 +8,12 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.errors import CatalogError
+from catalog.net import taxonomy_file as loader
+from catalog.net.taxonomy_file import default_taxonomy, resolve_taxonomy_path
 from catalog.settings import load_settings
-from taxonomy import (
-    Taxonomy,
-    check_type,
-    default_taxonomy,
-    load_taxonomy,
-    loader,
-    resolve_taxonomy_path,
-    search,
-    type_issue,
-)
+from taxonomy import Taxonomy, TaxonomyError, check_type, load_taxonomy, search
 from tests.conftest import SHARED_TAXONOMY_EN
+from validators.product_type import type_issue
 
 UNKNOWN, NOT_LEAF, TOO_DEEP = "taxonomy.type_unknown", "taxonomy.type_not_leaf", "taxonomy.type_too_deep"
 
@@ -228,17 +222,17 @@ def test_operator_csv_with_either_separator(tmp_path: Path, text: str, name: str
 def test_operator_csv_errors_are_clear(tmp_path: Path) -> None:
     twice = tmp_path / "twice.csv"
     twice.write_text("path\nA > B > Même\nC > D > Même\n", encoding="utf-8")
-    with pytest.raises(CatalogError, match="two collections"):
+    with pytest.raises(TaxonomyError, match="two collections"):
         load_taxonomy(twice)
     empty = tmp_path / "empty.csv"
     empty.write_text("path\n", encoding="utf-8")
-    with pytest.raises(CatalogError, match="no category"):
+    with pytest.raises(TaxonomyError, match="no category"):
         load_taxonomy(empty)
     latin = tmp_path / "latin.txt"
     latin.write_bytes("1 - Électronique\n".encode("latin-1"))
-    with pytest.raises(CatalogError, match="not UTF-8"):
+    with pytest.raises(TaxonomyError, match="not UTF-8"):
         load_taxonomy(latin)
-    with pytest.raises(CatalogError, match="cannot read"):
+    with pytest.raises(TaxonomyError, match="cannot read"):
         load_taxonomy(tmp_path / "missing.txt")
 
 

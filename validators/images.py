@@ -8,14 +8,11 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from catalog.domain.fetch import FetchFailure
 from catalog.domain.issues import Issue
 from catalog.domain.rules import issue
-
-if TYPE_CHECKING:
-    from catalog.net.http import FetchFailure
 
 MIN_SIZE = 100
 CLOTHING_MIN_SIZE = 250

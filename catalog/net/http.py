@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from http.cookiejar import DefaultCookiePolicy
 from types import TracebackType
 from typing import Any
@@ -41,6 +40,7 @@ from urllib3.util.connection import allowed_gai_family
 from urllib3.util.retry import Retry
 
 from catalog import __version__
+from catalog.domain.fetch import FetchFailure, Reason
 from catalog.domain.issues import Text
 from catalog.settings import Settings
 
@@ -51,32 +51,6 @@ IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-
-
-class Reason(StrEnum):
-    """Why a fetch failed; stable machine values for callers and logs."""
-
-    BLOCKED_ADDRESS = "blocked_address"
-    INVALID_URL = "invalid_url"
-    NOT_HTTPS = "not_https"
-    DNS = "dns"
-    REFUSED = "refused"
-    TIMEOUT = "timeout"
-    TLS = "tls"
-    CONNECTION = "connection"
-    HTTP_STATUS = "http_status"
-    TOO_MANY_REDIRECTS = "too_many_redirects"
-    TOO_LARGE = "too_large"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchFailure:
-    reason: Reason
-    message: Text
-    url: str
-    host: str | None = None
-    status: int | None = None
-    detail: str = ""
 
 
 class FetchError(Exception):

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from catalog.net.http import FetchFailure, SafeFetcher
 from catalog.domain.issues import Issue
+from catalog.net.http import FetchFailure, SafeFetcher
 from catalog.settings import Settings
 from validators.images import MIN_SIZE, ImageFault, ImageInfo, fetchable, image_issues, inspect_image
 

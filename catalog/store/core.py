@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModu
 
 from catalog.domain.errors import CatalogError
 from catalog.domain.model import Product
-from catalog.sellers import PriceRule, Seller
+from catalog.domain.sellers import PriceRule, Seller
 from catalog.domain.serialize import product_from_dict
 from catalog.store import moderation as mod
 from catalog.store import staging

@@ -1,0 +1,95 @@
+"""A seller as the pipeline sees them: identity, money settings, and what an import needs from the account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from stdnum.eu import vat
+
+from catalog.domain.addresses import is_valid_address
+
+CENT = Decimal("0.01")
+
+# The labels `readiness` codes stand for, in French and English, for the `seller.not_ready` message.
+READINESS_LABELS: dict[str, tuple[str, str]] = {
+    "email": ("adresse email de contact valide", "valid contact email address"),
+    "vat_number": ("numéro de TVA intracommunautaire", "EU VAT number"),
+    "vat_number_invalid": ("numéro de TVA intracommunautaire valide (celui enregistré est invalide)",
+                           "a valid EU VAT number (the one on file is invalid)"),
+    "default_shipping": ("transporteur par défaut", "default shipping method"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRule:
+    """A seller's margin on converted prices: `increase` or `decrease`, by a `percent` or a `fixed` amount."""
+
+    direction: str
+    kind: str
+    amount: Decimal
+
+    def apply(self, price: Decimal) -> Decimal:
+        delta = price * self.amount / 100 if self.kind == "percent" else self.amount
+        return price + delta if self.direction == "increase" else price - delta
+
+    def to_dict(self) -> dict[str, str]:
+        return {"direction": self.direction, "kind": self.kind, "amount": str(self.amount)}
+
+
+@dataclass(slots=True)
+class Seller:
+    id: str
+    name: str = ""
+    email: str = ""
+    cc: tuple[str, ...] = ()
+    vat_number: str = ""
+    default_shipping: str = ""
+    currency: str = "EUR"
+    fx_rates: dict[str, Decimal] = field(default_factory=dict)
+    price_rule: PriceRule | None = None
+    in_stock_default_qty: int | None = None
+    updated_at: datetime | None = None
+
+
+def readiness(seller: Seller) -> list[str]:
+    """What the seller lacks before importing (codes of READINESS_LABELS); empty when ready.
+
+    An email that is not a usable address counts as missing: the report could not reach the seller.
+    """
+    missing: list[str] = []
+    if not is_valid_address(seller.email):
+        missing.append("email")
+    if not seller.vat_number:
+        missing.append("vat_number")
+    elif not vat.is_valid(seller.vat_number):
+        missing.append("vat_number_invalid")
+    if not seller.default_shipping:
+        missing.append("default_shipping")
+    return missing
+
+
+def readiness_text(missing: list[str]) -> tuple[str, str]:
+    """The French and English list of what is missing, for `{missing_fr}` / `{missing_en}`."""
+    labels = [READINESS_LABELS[code] for code in missing]
+    return ", ".join(fr for fr, _ in labels), ", ".join(en for _, en in labels)
+
+
+def convert_price(price: Decimal, currency: str, seller: Seller) -> Decimal | None:
+    """The price in EUR: the seller's fx rate, then their price rule, rounded to the cent.
+
+    An empty currency or EUR is returned as is (no rule: the rule is the margin on converted prices).
+    None when the seller has no rate for `currency`, or the rule leaves no positive price.
+    """
+    code = currency.strip().upper()
+    if code in ("", "EUR"):
+        return price
+    rate = seller.fx_rates.get(code)
+    if rate is None:
+        return None
+    converted = price * rate
+    if seller.price_rule is not None:
+        converted = seller.price_rule.apply(converted)
+    converted = converted.quantize(CENT, rounding=ROUND_HALF_UP)
+    return converted if converted > 0 else None
