@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.issues import Severity
+from catalog.domain.location import Location
 from validators.contact import ContactMatch, contact_issues, find_contacts
 
 CORPUS = Path(__file__).parent / "data" / "contact_corpus.tsv"
@@ -201,7 +202,7 @@ def test_in_page_anchors_and_script_links_are_not_contacts() -> None:
 
 def test_empty_text() -> None:
     assert find_contacts("") == []
-    assert contact_issues("", column="Title", row=2, product="p") == []
+    assert contact_issues("", at=Location(2, "Title"), product="p") == []
 
 
 # ---- Issues ---------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def test_empty_text() -> None:
 def test_contact_issues_carry_code_place_and_excerpt() -> None:
     text = ("Perceuse robuste pour les chantiers. Pour un devis écrivez à contact@exemple.fr "
             "ou appelez le 06 12 34 56 78, catalogue sur www.exemple.fr.")
-    issues = contact_issues(text, column="Body (HTML)", row=7, product="perceuse-18v")
+    issues = contact_issues(text, at=Location(7, "Body (HTML)"), product="perceuse-18v")
     assert [i.code for i in issues] == ["contact.email", "contact.phone", "contact.url"]
     for issue, found in zip(issues, ["contact@exemple.fr", "06 12 34 56 78", "www.exemple.fr"], strict=True):
         assert issue.severity is Severity.ERROR
@@ -222,7 +223,7 @@ def test_contact_issues_carry_code_place_and_excerpt() -> None:
 
 
 def test_contact_issues_without_row_or_product() -> None:
-    (issue,) = contact_issues("Visitez monsite.fr", column="SEO Description", row=None, product=None)
+    (issue,) = contact_issues("Visitez monsite.fr", at=Location(None, "SEO Description"), product=None)
     assert (issue.code, issue.row, issue.product, issue.value) == ("contact.url", None, None, "Visitez monsite.fr")
 
 

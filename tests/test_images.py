@@ -16,6 +16,7 @@ from support_servers import (
 )
 
 from catalog.domain.issues import Severity, Text
+from catalog.domain.location import Location
 from catalog.net.http import FetchFailure, Reason
 from catalog.net.images import ImageOutcome, ImageRef, check_image_urls, issues_for
 from catalog.settings import Settings, load_settings
@@ -44,27 +45,27 @@ def codes(issues: list) -> list[str]:
     "https://cdn.boutique.fr/p/perceuse.Png#zoom",
 ])
 def test_direct_https_image_links_pass(url: str) -> None:
-    assert image_url_issues(url, row=2, column="Image Src", product="p") == []
+    assert image_url_issues(url, at=Location(2, "Image Src"), product="p") == []
     assert fetchable(url)
 
 
 @pytest.mark.parametrize("url", ["perceuse.jpg", "C:\\Photos\\perceuse.jpg", "https://", "mailto:a@b.fr",
                                  "ftp://cdn.boutique.fr/a.jpg", "https://cdn boutique.fr/a.jpg", "https://[::1/a.jpg"])
 def test_not_a_url(url: str) -> None:
-    found = image_url_issues(url, row=3, column="Image Src", product="p")
+    found = image_url_issues(url, at=Location(3, "Image Src"), product="p")
     assert codes(found) == ["image.url"]
     assert found[0].row == 3 and found[0].product == "p" and found[0].value == url
     assert not fetchable(url)
 
 
 def test_missing_scheme_suggests_https() -> None:
-    found = image_url_issues("www.boutique.fr/perceuse.jpg", row=2)
+    found = image_url_issues("www.boutique.fr/perceuse.jpg", at=Location(2, "Image Src"))
     assert codes(found) == ["image.url"]
     assert found[0].suggestions == ("https://www.boutique.fr/perceuse.jpg",)
 
 
 def test_http_is_refused_with_the_https_link_suggested() -> None:
-    found = image_url_issues("http://cdn.boutique.fr/a.jpg", row=2)
+    found = image_url_issues("http://cdn.boutique.fr/a.jpg", at=Location(2, "Image Src"))
     assert codes(found) == ["image.not_https"]
     assert found[0].is_error and found[0].suggestions == ("https://cdn.boutique.fr/a.jpg",)
     assert not fetchable("http://cdn.boutique.fr/a.jpg")
@@ -81,7 +82,7 @@ def test_http_is_refused_with_the_https_link_suggested() -> None:
     ("https://boutique-my.sharepoint.com/:i:/g/personal/x/perceuse.jpg", "SharePoint"),
 ])
 def test_sharing_sites_are_refused(url: str, service: str) -> None:
-    found = image_url_issues(url, row=4)
+    found = image_url_issues(url, at=Location(4, "Image Src"))
     assert codes(found) == ["image.host_not_allowed"]
     assert service in found[0].message.fr and service in found[0].message.en
     assert not fetchable(url)
@@ -94,7 +95,7 @@ def test_sharing_sites_are_refused(url: str, service: str) -> None:
     "https://cdn.boutique.fr/p/?file=perceuse.jpg",
 ])
 def test_link_without_image_extension_is_a_warning(url: str) -> None:
-    found = image_url_issues(url, row=5)
+    found = image_url_issues(url, at=Location(5, "Image Src"))
     assert codes(found) == ["image.extension"]
     assert found[0].severity is Severity.WARNING
     assert fetchable(url)
@@ -199,7 +200,7 @@ def failure(reason: Reason, **kwargs) -> FetchFailure:
 
 
 def test_failures_map_to_their_rules() -> None:
-    where = {"row": 8, "column": "Image Src", "product": "p", "value": "https://x.fr/a.jpg"}
+    where = {"at": Location(8, "Image Src"), "product": "p", "value": "https://x.fr/a.jpg"}
     blocked = image_issues(failure=failure(Reason.BLOCKED_ADDRESS, host="intranet → 10.0.0.5"), **where)
     assert codes(blocked) == ["image.blocked_address"] and "10.0.0.5" in blocked[0].message.fr
     assert codes(image_issues(failure=failure(Reason.TOO_LARGE), **where)) == ["image.too_large"]
@@ -211,8 +212,8 @@ def test_failures_map_to_their_rules() -> None:
 
 def test_inspection_maps_to_issues() -> None:
     fault = ImageFault("image.format", {"found": "WebP"})
-    assert "WebP" in image_issues(inspection=fault, row=2)[0].message.en
-    small = image_issues(inspection=ImageInfo("PNG", 80, 300), min_size=100, row=2)
+    assert "WebP" in image_issues(inspection=fault, at=Location(2, "Image Src"))[0].message.en
+    small = image_issues(inspection=ImageInfo("PNG", 80, 300), min_size=100, at=Location(2, "Image Src"))
     assert codes(small) == ["image.too_small"] and small[0].severity is Severity.WARNING
     assert "80×300" in small[0].message.fr and "100×100" in small[0].message.fr
     assert image_issues(inspection=ImageInfo("PNG", 300, 300), min_size=250) == []
@@ -231,7 +232,7 @@ def run(refs: list[ImageRef], settings: Settings) -> tuple[dict[str, ImageOutcom
 def test_default_settings_block_loopback(server: LoopbackServer, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CATALOG_CA_BUNDLE", str(server.write_ca_bundle(tmp_path / "ca.pem")))
     url = server.add("/a.jpg", jpeg_bytes(), content_type="image/jpeg")
-    outcomes, found = run([ImageRef(url, row=2, product="p")], load_settings(None))
+    outcomes, found = run([ImageRef(url, at=Location(2, "Image Src"), product="p")], load_settings(None))
     assert found == [["image.blocked_address"]]
     assert "127.0.0.1" in issues_for(outcomes[url], ImageRef(url))[0].message.fr
     assert server.requests == []
@@ -239,7 +240,7 @@ def test_default_settings_block_loopback(server: LoopbackServer, monkeypatch, tm
 
 def test_good_image_is_fetched_with_its_size(server: LoopbackServer, allowed: Settings) -> None:
     url = server.add("/a.jpg", jpeg_bytes(800, 600), content_type="image/jpeg")
-    outcomes, found = run([ImageRef(url, row=2)], allowed)
+    outcomes, found = run([ImageRef(url, at=Location(2, "Image Src"))], allowed)
     assert found == [[]]
     outcome = outcomes[url]
     assert (outcome.format, outcome.width, outcome.height, outcome.status) == ("JPEG", 800, 600, 200)
@@ -248,9 +249,9 @@ def test_good_image_is_fetched_with_its_size(server: LoopbackServer, allowed: Se
 
 def test_each_url_is_fetched_once_per_run(server: LoopbackServer, allowed: Settings) -> None:
     url = server.add("/shared.png", png_bytes(200, 200), content_type="image/png")
-    refs = [ImageRef(url, row=2, product="tshirt", min_size=CLOTHING_MIN_SIZE),
-            ImageRef(url, row=3, product="tshirt", min_size=CLOTHING_MIN_SIZE),
-            ImageRef(url + " ", row=9, product="mug", min_size=100)]
+    refs = [ImageRef(url, at=Location(2, "Image Src"), product="tshirt", min_size=CLOTHING_MIN_SIZE),
+            ImageRef(url, at=Location(3, "Image Src"), product="tshirt", min_size=CLOTHING_MIN_SIZE),
+            ImageRef(url + " ", at=Location(9, "Image Src"), product="mug", min_size=100)]
     outcomes, found = run(refs, allowed)
     assert server.hits("/shared.png") == 1
     assert found == [["image.too_small"], ["image.too_small"], []]
@@ -278,7 +279,7 @@ def test_failures_and_bad_bytes_become_issues(server: LoopbackServer, allowed: S
     for path, route in cases.items():
         if route is not None:
             server.add(path, route.pop("body"), **route)
-    refs = [ImageRef(server.url(path), row=row) for row, path in enumerate(cases, start=2)]
+    refs = [ImageRef(server.url(path), at=Location(row, "Image Src")) for row, path in enumerate(cases, start=2)]
     started = time.monotonic()
     outcomes, found = run(refs, load_settings(None))
     assert time.monotonic() - started < 3
@@ -312,7 +313,7 @@ def test_links_with_text_errors_are_not_downloaded(server: LoopbackServer, allow
 
 def test_downloads_run_concurrently(server: LoopbackServer, allowed: Settings) -> None:
     image = jpeg_bytes(300, 300)
-    refs = [ImageRef(server.add(f"/img-{n}.jpg", image, delay=0.3), row=n) for n in range(40)]
+    refs = [ImageRef(server.add(f"/img-{n}.jpg", image, delay=0.3), at=Location(n, "Image Src")) for n in range(40)]
     seen: list[tuple[int, int]] = []
     started = time.monotonic()
     outcomes = check_image_urls(refs, allowed, progress=lambda done, total: seen.append((done, total)))

@@ -11,7 +11,7 @@ import pytest
 
 from catalog.domain.columns import BULK_COLUMNS, FULL_COLUMNS
 from catalog.domain.errors import CatalogError
-from catalog.readers.full_csv.table import parse_table, read_table
+from catalog.readers.csv_table import parse_table, read_table
 
 HEADER = ",".join(FULL_COLUMNS)
 

@@ -14,7 +14,7 @@ from catalog.domain.columns import FULL_COLUMNS
 from catalog.domain.issues import Issue, Severity, Text
 from catalog.domain.report import ProductResult, Report, Table
 from catalog.domain.rules import issue
-from catalog.readers.full_csv.table import parse_table
+from catalog.readers.csv_table import parse_table
 from reports.annotated import neutralise, render_annotated_csv
 from reports.corrected import render_corrected_csv
 from reports.files import report_stem, write_reports

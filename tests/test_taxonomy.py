@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.errors import CatalogError
+from catalog.domain.location import Location
 from catalog.net import taxonomy_file as loader
 from catalog.net.taxonomy_file import default_taxonomy, resolve_taxonomy_path
 from catalog.settings import load_settings
@@ -60,7 +61,7 @@ def test_nodes_know_their_place(tax: Taxonomy) -> None:
 def test_exact_collection_name_is_ok(tax: Taxonomy) -> None:
     verdict = check_type(tax, "Téléphonie", title="Coque silicone pour iPhone 15")
     assert verdict.ok and verdict.code is None and verdict.suggestions == [] and verdict.safe_fix is None
-    assert type_issue(verdict, value="Téléphonie", row=2, column="Type", product="coque") is None
+    assert type_issue(verdict, value="Téléphonie", at=Location(2, "Type"), product="coque") is None
 
 
 @pytest.mark.parametrize("value", ["telephonie", "Téléphonies", "TÉLÉPHONIE", " Téléphonie ", "téléphonie"])
@@ -166,22 +167,22 @@ def test_typo_in_a_collection_name_is_suggested_but_not_fixed(tax: Taxonomy) -> 
 
 
 def test_type_issue_fills_each_template(tax: Taxonomy) -> None:
-    unknown = type_issue(check_type(tax, "telephonie"), value="telephonie", row=3, column="Type", product="coque")
+    unknown = type_issue(check_type(tax, "telephonie"), value="telephonie", at=Location(3, "Type"), product="coque")
     assert unknown is not None and unknown.code == UNKNOWN and unknown.row == 3 and unknown.product == "coque"
     assert "« telephonie »" in unknown.message.fr and "par exemple « Téléphonie »" in unknown.fix.fr
     assert 'for example "Téléphonie"' in unknown.fix.en and unknown.suggestions[0] == "Téléphonie"
 
     deep = type_issue(check_type(tax, "Housses pour téléphones mobiles"), value="Housses pour téléphones mobiles",
-                      row=4, column="Type", product="coque")
+                      at=Location(4, "Type"), product="coque")
     assert deep is not None and deep.code == TOO_DEEP
     assert "niveau 5" in deep.message.fr and "« Téléphonie »" in deep.message.fr and "level-5" in deep.message.en
 
-    broad = type_issue(check_type(tax, "Communications", title="Coque iPhone"), value="Communications", row=5,
-                       column="Type", product="coque")
+    broad = type_issue(check_type(tax, "Communications", title="Coque iPhone"), value="Communications",
+                                  at=Location(5, "Type"), product="coque")
     assert broad is not None and broad.code == NOT_LEAF and "niveau 2" in broad.message.fr
     assert broad.fix.fr.endswith("« Téléphonie ».")
 
-    nothing = type_issue(check_type(tax, "qwxzzv"), value="qwxzzv", row=6, column="Type", product="x")
+    nothing = type_issue(check_type(tax, "qwxzzv"), value="qwxzzv", at=Location(6, "Type"), product="x")
     assert nothing is not None and nothing.fix.fr.endswith("dans les Tags.") and nothing.suggestions == ()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.domain.issues import Issue, Severity
+from catalog.domain.location import Location
 from validators.html import description_html_issues, html_to_text, unsafe_html_issues
 from validators.media import alt_issues, video_issues
 from validators.seo import (
@@ -51,17 +52,19 @@ def codes(issues: list[Issue]) -> list[str]:
 
 def all_checks(title: str, body: str, *, alt: str = "", video: str = "", seo_title: str = "x",
                seo_description: str = "y") -> list[Issue]:
-    where = {"row": 2, "product": "p"}
+    where = {"product": "p"}
+    title_at, body_at = Location(2, "Title"), Location(2, "Body (HTML)")
     return [
-        *title_issues(title, **where),
-        *description_issues(body, **where),
-        *description_html_issues(body, column="Body (HTML)", **where),
-        *text_issues(title, column="Title", **where),
-        *text_issues(body, column="Body (HTML)", **where),
-        *language_issue(body, **where),
-        *meta_issues(seo_title, seo_description, **where),
-        *alt_issues(alt, title=title, **where),
-        *video_issues(video, **where),
+        *title_issues(title, at=title_at, **where),
+        *description_issues(body, at=body_at, **where),
+        *description_html_issues(body, at=body_at, **where),
+        *text_issues(title, at=title_at, **where),
+        *text_issues(body, at=body_at, **where),
+        *language_issue(body, at=body_at, **where),
+        *meta_issues(seo_title, seo_description, title_at=Location(2, "SEO Title"),
+                     description_at=Location(2, "SEO Description"), **where),
+        *alt_issues(alt, title=title, at=Location(2, "Image Alt Text"), **where),
+        *video_issues(video, at=Location(2, "Video URL"), **where),
     ]
 
 
@@ -125,13 +128,14 @@ def test_html_to_text_is_robust(html: str, expected: str):
     "<canvas></canvas>",
 ])
 def test_media_in_description(html: str):
-    found = description_html_issues(html, row=2, product="p")
+    found = description_html_issues(html, at=Location(2, "Body (HTML)"), product="p")
     assert "description.image" in codes(found)
     assert found[0].severity is Severity.ERROR and found[0].column == "Body (HTML)"
 
 
 def test_media_tag_names_listed():
-    found = description_html_issues("<IMG SRC=a.jpg><p>x</p><video></video>", row=2, product="p")
+    found = description_html_issues("<IMG SRC=a.jpg><p>x</p><video></video>",
+                                    at=Location(2, "Body (HTML)"), product="p")
     assert found[0].code == "description.image" and "<img>, <video>" in found[0].message.fr
 
 
@@ -152,14 +156,16 @@ def test_media_tag_names_listed():
     ('<p style="width:expression(alert(1))">x</p>', 'style="…"'),
 ])
 def test_unsafe_html(html: str, what: str):
-    found = [i for i in description_html_issues(html, row=2, product="p") if i.code == "description.unsafe_html"]
+    found = [i for i in description_html_issues(html, at=Location(2, "Body (HTML)"), product="p")
+             if i.code == "description.unsafe_html"]
     assert len(found) == 1
     assert what in found[0].message.fr and what in found[0].message.en
     assert found[0].severity is Severity.ERROR
 
 
 def test_unsafe_lists_everything_found():
-    found = description_html_issues('<img src=x onerror="alert(1)"><script></script>', row=2, product="p")
+    found = description_html_issues('<img src=x onerror="alert(1)"><script></script>',
+                                                               at=Location(2, "Body (HTML)"), product="p")
     assert codes(found) == ["description.image", "description.unsafe_html"]
     assert found[1].message.en == 'The text holds forbidden HTML: <script>, onerror="…".'
 
@@ -172,22 +178,23 @@ def test_unsafe_lists_everything_found():
     "Texte brut sans balise : javascript n'est pas un lien ici.",
 ])
 def test_safe_html_raises_nothing(html: str):
-    assert description_html_issues(html, row=2, product="p") == []
+    assert description_html_issues(html, at=Location(2, "Body (HTML)"), product="p") == []
 
 
 def test_content_after_the_document_end_is_still_checked():
     html = "<p>Perceuse.</p></body></html><img src=x onerror=alert(1)>suite"
-    assert codes(description_html_issues(html, row=2, product="p")) == ["description.image", "description.unsafe_html"]
+    found = description_html_issues(html, at=Location(2, "Body (HTML)"), product="p")
+    assert codes(found) == ["description.image", "description.unsafe_html"]
     assert html_to_text(html) == "Perceuse.\nsuite"
 
 
 def test_policy_gets_unsafe_html_but_not_the_media_rule():
     policy = "<p>Non retournable.</p><img src=x.jpg><script>x()</script>"
-    found = unsafe_html_issues(policy, row=2, column="Product Policy", product="p")
+    found = unsafe_html_issues(policy, at=Location(2, "Product Policy"), product="p")
     assert codes(found) == ["description.unsafe_html"]
     assert found[0].column == "Product Policy"
-    assert unsafe_html_issues("<p>Expédié sous 10 jours ouvrables.</p>", row=2, column="Product Policy",
-                              product="p") == []
+    assert unsafe_html_issues("<p>Expédié sous 10 jours ouvrables.</p>",
+                              at=Location(2, "Product Policy"), product="p") == []
 
 
 # ---- Invisible characters -------------------------------------------------------------------------------------
@@ -208,7 +215,7 @@ def test_policy_gets_unsafe_html_but_not_the_media_rule():
     ("c1\x9dcontrôle", "U+009D"),
 ])
 def test_invisible_characters_found(text: str, name: str):
-    found = text_issues(text, row=2, column="Title", product="p")
+    found = text_issues(text, at=Location(2, "Title"), product="p")
     assert codes(found) == ["text.invisible_chars"]
     assert name in found[0].message.fr and name in found[0].message.en
     assert found[0].severity is Severity.WARNING
@@ -217,7 +224,7 @@ def test_invisible_characters_found(text: str, name: str):
 def test_invisible_count_and_positions():
     text = "Mandrin\u200b 13\u00a0mm\u200b\ufeff"
     assert invisible_chars(text) == [(7, "\u200b"), (14, "\u200b"), (15, "\ufeff")]
-    found = text_issues(text, row=2, column="Body (HTML)", product="p")
+    found = text_issues(text, at=Location(2, "Body (HTML)"), product="p")
     assert "3 caractère(s)" in found[0].message.fr
     assert found[0].message.fr.count("U+200B") == 1
 
@@ -230,7 +237,7 @@ def test_invisible_count_and_positions():
 ])
 def test_visible_text_is_not_invisible(text: str):
     assert invisible_chars(text) == []
-    assert text_issues(text, row=2, column="Title", product="p") == []
+    assert text_issues(text, at=Location(2, "Title"), product="p") == []
     assert remove_invisible(text) == text
 
 
@@ -248,7 +255,7 @@ def test_remove_invisible():
     ("CrÃ¨me hydratante", "CrÃ¨me", "Crème"),
 ])
 def test_mojibake(text: str, found: str, fixed: str):
-    issues = text_issues(text, row=2, column="Body (HTML)", product="p")
+    issues = text_issues(text, at=Location(2, "Body (HTML)"), product="p")
     assert codes(issues) == ["text.mojibake"]
     assert f"« {found} » devrait être « {fixed} »" in issues[0].message.fr
     assert issues[0].suggestions == (fixed,)
@@ -262,18 +269,18 @@ def test_mojibake(text: str, found: str, fixed: str):
     "Ça, ÇA, À bientôt, ÉTÉ, Noël, maïs, ambiguë",
 ])
 def test_correct_french_is_not_mojibake(text: str):
-    assert text_issues(text, row=2, column="Body (HTML)", product="p") == []
+    assert text_issues(text, at=Location(2, "Body (HTML)"), product="p") == []
     assert fix_text(text) == text
 
 
 def test_windows_1252_control_is_mojibake_not_invisible():
-    found = text_issues("l\x92été", row=2, column="Title", product="p")
+    found = text_issues("l\x92été", at=Location(2, "Title"), product="p")
     assert codes(found) == ["text.mojibake"] and found[0].suggestions == ("l’été",)
     assert fix_text("l\x92été") == "l’été"
 
 
 def test_mojibake_and_invisible_together():
-    found = text_issues("\ufeffCafÃ©\u200b noir", row=2, column="Title", product="p")
+    found = text_issues("\ufeffCafÃ©\u200b noir", at=Location(2, "Title"), product="p")
     assert codes(found) == ["text.mojibake", "text.invisible_chars"]
     assert found[0].suggestions == ("Café",) and "2 caractère(s)" in found[1].message.fr
     assert fix_text("\ufeffCafÃ©\u200b noir") == "Café noir"
@@ -290,7 +297,7 @@ def test_fix_text_repairs_only_encoding_and_invisibles():
 def test_english_description_is_flagged():
     body = ("<p>This cordless drill is designed for intensive drilling and screwing work. Supplied with two "
             "lithium batteries and a fast charger, it offers long battery life and constant power.</p>")
-    found = language_issue(body, row=2, product="p")
+    found = language_issue(body, at=Location(2, "Body (HTML)"), product="p")
     assert codes(found) == ["language.not_french"]
     assert found[0].severity is Severity.INFO
     assert "anglais" in found[0].message.fr and "English" in found[0].message.en
@@ -299,7 +306,7 @@ def test_english_description_is_flagged():
 def test_spanish_description_is_flagged():
     body = ("Taladro inalámbrico diseñado para trabajos intensivos de perforación y atornillado. Incluye dos "
             "baterías de litio y un cargador rápido, ofrece una gran autonomía.")
-    found = language_issue(body, row=2, product="p")
+    found = language_issue(body, at=Location(2, "Body (HTML)"), product="p")
     assert codes(found) == ["language.not_french"] and "espagnol" in found[0].message.fr
 
 
@@ -313,19 +320,19 @@ def test_spanish_description_is_flagged():
     "Cordless drill, two batteries.",  # too short to judge
 ])
 def test_french_or_short_descriptions_are_not_flagged(body: str):
-    assert language_issue(body, row=2, product="p") == []
+    assert language_issue(body, at=Location(2, "Body (HTML)"), product="p") == []
 
 
 # ---- Title ----------------------------------------------------------------------------------------------------
 
 def test_title_too_long_error_and_warning():
-    error = title_issues("Perceuse " * 29, row=2, product="p")  # 260 characters once stripped
+    error = title_issues("Perceuse " * 29, at=Location(2, "Title"), product="p")  # 260 characters once stripped
     assert codes(error) == ["title.too_long"] and error[0].severity is Severity.ERROR
     assert "limite de 255" in error[0].message.fr
-    warning = title_issues("Perceuse sans fil " * 9, row=2, product="p")  # 161 characters
+    warning = title_issues("Perceuse sans fil " * 9, at=Location(2, "Title"), product="p")  # 161 characters
     assert codes(warning) == ["title.too_long"] and warning[0].severity is Severity.WARNING
     assert "limite de 150" in warning[0].message.fr
-    assert title_issues(("Table de jardin " * 10)[:150], row=2, product="p") == []
+    assert title_issues(("Table de jardin " * 10)[:150], at=Location(2, "Title"), product="p") == []
 
 
 @pytest.mark.parametrize("title", [
@@ -337,7 +344,7 @@ def test_title_too_long_error_and_warning():
     "Perceuse PROTOOLS 18V – PROMO SPÉCIALE",
 ])
 def test_title_caps(title: str):
-    assert codes(title_issues(title, row=2, product="p")) == ["seo.title_caps"]
+    assert codes(title_issues(title, at=Location(2, "Title"), product="p")) == ["seo.title_caps"]
 
 
 @pytest.mark.parametrize("title", [
@@ -353,7 +360,7 @@ def test_title_caps(title: str):
     "Sweat à capuche taille XXL",
 ])
 def test_title_without_abusive_caps(title: str):
-    assert title_issues(title, row=2, product="p") == []
+    assert title_issues(title, at=Location(2, "Title"), product="p") == []
 
 
 @pytest.mark.parametrize(("title", "symbols"), [
@@ -366,29 +373,31 @@ def test_title_without_abusive_caps(title: str):
     ("Perceuse ! -20% 🔥", "! % 🔥"),
 ])
 def test_title_symbols(title: str, symbols: str):
-    found = title_issues(title, row=2, product="p")
+    found = title_issues(title, at=Location(2, "Title"), product="p")
     assert codes(found) == ["seo.title_symbols"]
     assert f": {symbols}." in found[0].message.fr
 
 
 def test_title_legit_symbols():
-    assert title_issues("Marque™ Tube ⌀ 20 mm (inox) – 1/2 pouce, 30 °C, « Classic »®", row=2, product="p") == []
+    assert title_issues("Marque™ Tube ⌀ 20 mm (inox) – 1/2 pouce, 30 °C, « Classic »®",
+                                               at=Location(2, "Title"), product="p") == []
 
 
 # ---- Description ----------------------------------------------------------------------------------------------
 
 def test_description_short_and_long():
-    short = description_issues("<p>Perceuse sans fil.</p>", row=2, product="p")
+    short = description_issues("<p>Perceuse sans fil.</p>", at=Location(2, "Body (HTML)"), product="p")
     assert codes(short) == ["seo.description_short"] and "18 caractères" in short[0].message.fr
-    long = description_issues("<p>" + "Phrase de description. " * 230 + "</p>", row=2, product="p")
+    long = description_issues("<p>" + "Phrase de description. " * 230 + "</p>",
+                              at=Location(2, "Body (HTML)"), product="p")
     assert codes(long) == ["seo.description_long"] and "5289" in long[0].message.fr
-    assert description_issues(GOOD_BODY, row=2, product="p") == []
-    assert description_issues("", row=2, product="p") == []
+    assert description_issues(GOOD_BODY, at=Location(2, "Body (HTML)"), product="p") == []
+    assert description_issues("", at=Location(2, "Body (HTML)"), product="p") == []
 
 
 def test_description_punctuation():
     body = GOOD_BODY.replace("Garantie constructeur de 2 ans.", "Garantie constructeur de 2 ans")
-    found = description_issues(body, row=2, product="p")
+    found = description_issues(body, at=Location(2, "Body (HTML)"), product="p")
     assert codes(found) == ["seo.description_punctuation"]
     assert found[0].value.endswith("Garantie constructeur de 2 ans")
 
@@ -397,19 +406,23 @@ def test_description_punctuation():
                                     'ans."'])
 def test_description_ending_punctuation_accepted(ending: str):
     body = GOOD_BODY.replace("2 ans.", f"2 {ending}")
-    assert description_issues(body, row=2, product="p") == []
+    assert description_issues(body, at=Location(2, "Body (HTML)"), product="p") == []
 
 
 # ---- Meta fields and generation -------------------------------------------------------------------------------
 
 def test_meta_lengths():
-    found = meta_issues("x" * 61, "y" * 151, row=2, product="p")
+    found = meta_issues("x" * 61, "y" * 151,
+                        title_at=Location(2, "SEO Title"), description_at=Location(2, "SEO Description"), product="p")
     assert codes(found) == ["seo.meta_title_long", "seo.meta_description_long"]
     assert [i.column for i in found] == ["SEO Title", "SEO Description"]
     assert "61" in found[0].message.fr and "151" in found[1].message.fr
     assert meta_issues("Marteau Stanley 300 g – outil professionnel charpentier",
-                       "Marteau Stanley manche bois 300 g, idéal pour charpente.", row=2, product="p") == []
-    assert meta_issues("x" * 60, "y" * 150, row=2, product="p") == []
+                       "Marteau Stanley manche bois 300 g, idéal pour charpente.",
+title_at=Location(2, "SEO Title"), description_at=Location(2, "SEO Description"), product="p") == []
+    assert meta_issues("x" * 60, "y" * 150,
+                       title_at=Location(2, "SEO Title"),
+                       description_at=Location(2, "SEO Description"), product="p") == []
 
 
 def test_generate_seo_cuts_on_words():
@@ -425,15 +438,21 @@ def test_generate_seo_cuts_on_words():
 
 def test_seo_generated_issues_one_per_filled_cell():
     generated = generate_seo(PROTOOLS_TITLE, PROTOOLS_BODY)
-    both = seo_generated_issues("", "", generated, row=2, product="p")
+    both = seo_generated_issues("", "", generated,
+                                title_at=Location(2, "SEO Title"),
+                                description_at=Location(2, "SEO Description"), product="p")
     assert codes(both) == ["seo.generated", "seo.generated"] and both[0].severity is Severity.INFO
     assert [i.column for i in both] == ["SEO Title", "SEO Description"]
     assert "le titre SEO" in both[0].message.fr and PROTOOLS_TITLE in both[0].message.fr
     assert "la description SEO" in both[1].message.fr and both[1].value == generated[1]
-    only_description = seo_generated_issues("Perceuse PROTOOLS", " ", generated, row=2, product="p")
+    only_description = seo_generated_issues("Perceuse PROTOOLS", " ", generated,
+                                            title_at=Location(2, "SEO Title"),
+                                            description_at=Location(2, "SEO Description"), product="p")
     assert [i.column for i in only_description] == ["SEO Description"]
     assert "filled in the SEO description" in only_description[0].message.en
-    assert seo_generated_issues("a", "b", generated, row=2, product="p") == []
+    assert seo_generated_issues("a", "b", generated,
+                                title_at=Location(2, "SEO Title"),
+                                description_at=Location(2, "SEO Description"), product="p") == []
 
 
 # ---- Alt text -------------------------------------------------------------------------------------------------
@@ -449,7 +468,7 @@ def test_seo_generated_issues_one_per_filled_cell():
     ("perceuse sans fil 18v  lithium 2 batteries – marque protools", "reprend le titre"),
 ])
 def test_alt_format(alt: str, problem: str):
-    found = alt_issues(alt, title=PROTOOLS_TITLE, row=3, product="p")
+    found = alt_issues(alt, title=PROTOOLS_TITLE, at=Location(3, "Image Alt Text"), product="p")
     assert codes(found) == ["alt.format"] and found[0].severity is Severity.WARNING
     assert problem in found[0].message.fr and found[0].column == "Image Alt Text"
 
@@ -460,7 +479,7 @@ def test_alt_format(alt: str, problem: str):
     "",
 ])
 def test_alt_fine(alt: str):
-    assert alt_issues(alt, title=PROTOOLS_TITLE, row=3, product="p") == []
+    assert alt_issues(alt, title=PROTOOLS_TITLE, at=Location(3, "Image Alt Text"), product="p") == []
 
 
 # ---- Video links ----------------------------------------------------------------------------------------------
@@ -479,7 +498,7 @@ def test_alt_fine(alt: str):
     "",
 ])
 def test_video_accepted(url: str):
-    assert video_issues(url, row=2, product="p") == []
+    assert video_issues(url, at=Location(2, "Video URL"), product="p") == []
 
 
 @pytest.mark.parametrize("url", [
@@ -495,6 +514,6 @@ def test_video_accepted(url: str):
     "vidéo de démonstration",
 ])
 def test_video_refused(url: str):
-    found = video_issues(url, row=2, product="p")
+    found = video_issues(url, at=Location(2, "Video URL"), product="p")
     assert codes(found) == ["video.url"] and found[0].severity is Severity.ERROR
     assert found[0].column == "Video URL"

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.domain.issues import Issue, excerpt
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 
 __all__ = ["ContactMatch", "contact_issues", "find_contacts"]
@@ -509,10 +510,10 @@ def find_contacts(text: str) -> list[ContactMatch]:
     return [ContactMatch(kind, s, e, shown) for s, e, kind, _, shown in _resolve(matches)]
 
 
-def contact_issues(text: str, *, column: str, row: int | None, product: str | None) -> list[Issue]:
+def contact_issues(text: str, *, at: Location, product: str | None) -> list[Issue]:
     """One `contact.*` issue per contact detail found in `text`."""
     return [
-        issue(f"contact.{m.kind}", row=row, column=column, product=product,
+        issue(f"contact.{m.kind}", at=at, product=product,
               value=excerpt(text, m.start, m.end), found=m.text)
         for m in find_contacts(text)
     ]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog.domain.issues import Issue
+from catalog.domain.location import NOWHERE, Location
 from catalog.domain.rules import issue
 
 NEAR_THRESHOLD = 95.0
@@ -27,7 +28,7 @@ class Listing:
     handle: str
     title: str
     text: str  # description, HTML removed
-    row: int | None = None
+    at: Location = NOWHERE  # where its title is
     in_file: bool = True
 
 
@@ -62,7 +63,8 @@ def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequenc
 
     def where(other: Listing) -> tuple[str, str]:
         if other.in_file:
-            return f"(ligne {other.row} de ce fichier)", f"(row {other.row} of this file)"
+            fr, en = other.at.place()
+            return f"({fr} de ce fichier)", f"({en} of this file)"
         return "(déjà dans votre catalogue)", "(already in your catalog)"
 
     found: list[Issue] = []
@@ -72,7 +74,7 @@ def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequenc
         other = seen_exact.get(full[index])
         if other is not None:
             fr, en = where(other)
-            found.append(issue("duplicate.exact", row=item.row, column="Title", product=item.handle,
+            found.append(issue("duplicate.exact", at=item.at, product=item.handle,
                                value=item.title[:120], other=other.handle, where_fr=fr, where_en=en))
             continue
         seen_exact[full[index]] = item
@@ -84,6 +86,6 @@ def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequenc
         scored = [(fuzz.ratio(full[index], full[earlier[pos]]), earlier[pos]) for _, _, pos in candidates]
         best = max(scored, default=None)
         if best is not None and best[0] >= NEAR_THRESHOLD:
-            found.append(issue("duplicate.near", row=item.row, column="Title", product=item.handle,
+            found.append(issue("duplicate.near", at=item.at, product=item.handle,
                                value=item.title[:120], other=listings[best[1]].handle, score=round(best[0])))
     return found

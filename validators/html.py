@@ -17,6 +17,7 @@ from functools import lru_cache
 from lxml import etree
 
 from catalog.domain.issues import Issue
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 
 # Elements that start a new line of text when rendered.
@@ -177,15 +178,14 @@ def _scan(root: etree._Element | None, source: str) -> tuple[list[str], list[str
     return list(media), list(unsafe)
 
 
-def _unsafe_issue(found: Iterable[str], *, row: int | None, column: str, product: str | None) -> list[Issue]:
+def _unsafe_issue(found: Iterable[str], *, at: Location, product: str | None) -> list[Issue]:
     what = ", ".join(found)
     if not what:
         return []
-    return [issue("description.unsafe_html", row=row, column=column, product=product, value=what, what=what)]
+    return [issue("description.unsafe_html", at=at, product=product, value=what, what=what)]
 
 
-def description_html_issues(html: str, *, row: int | None, column: str = "Body (HTML)",
-                            product: str | None) -> list[Issue]:
+def description_html_issues(html: str, *, at: Location, product: str | None) -> list[Issue]:
     """`description.image` for embedded media and `description.unsafe_html` for scripts, forms, handlers."""
     if not html or "<" not in html:
         return []
@@ -193,13 +193,13 @@ def description_html_issues(html: str, *, row: int | None, column: str = "Body (
     out: list[Issue] = []
     if media:
         tags = ", ".join(media)
-        out.append(issue("description.image", row=row, column=column, product=product, value=tags, tag=tags))
-    out.extend(_unsafe_issue(unsafe, row=row, column=column, product=product))
+        out.append(issue("description.image", at=at, product=product, value=tags, tag=tags))
+    out.extend(_unsafe_issue(unsafe, at=at, product=product))
     return out
 
 
-def unsafe_html_issues(html: str, *, row: int | None, column: str, product: str | None) -> list[Issue]:
+def unsafe_html_issues(html: str, *, at: Location, product: str | None) -> list[Issue]:
     """Only `description.unsafe_html`: for HTML-capable fields other than the description (Product Policy)."""
     if not html or "<" not in html:
         return []
-    return _unsafe_issue(_scan(_parse(html), html)[1], row=row, column=column, product=product)
+    return _unsafe_issue(_scan(_parse(html), html)[1], at=at, product=product)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from catalog.domain.fetch import FetchFailure
 from catalog.domain.issues import Issue
+from catalog.domain.location import NOWHERE, Location
 from catalog.domain.rules import issue
 
 MIN_SIZE = 100
@@ -77,13 +78,12 @@ def sharing_service(host: str) -> str | None:
     return None
 
 
-def image_url_issues(url: str, *, row: int | None = None, column: str | None = "Image Src",
-                     product: str | None = None, item: str | None = None) -> list[Issue]:
+def image_url_issues(url: str, *, at: Location = NOWHERE, product: str | None = None) -> list[Issue]:
     """What the link's text alone says: not a URL, not https, a sharing site, no .jpg/.png ending."""
     url = url.strip()
     if not url:
         return []
-    where = {"row": row, "column": column, "product": product, "item": item, "value": url}
+    where = {"at": at, "product": product, "value": url}
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -178,11 +178,10 @@ def inspect_image(data: bytes, *, min_size: int = MIN_SIZE, content_type: str | 
 
 
 def image_issues(*, min_size: int = MIN_SIZE, failure: FetchFailure | None = None,
-                 inspection: ImageInfo | ImageFault | None = None, row: int | None = None,
-                 column: str | None = "Image Src", product: str | None = None, item: str | None = None,
-                 value: str | None = None) -> list[Issue]:
+                 inspection: ImageInfo | ImageFault | None = None, at: Location = NOWHERE,
+                 product: str | None = None, value: str | None = None) -> list[Issue]:
     """The issues of one image reference, from its download failure or the inspection of its bytes."""
-    where = {"row": row, "column": column, "product": product, "item": item, "value": value}
+    where = {"at": at, "product": product, "value": value}
     if failure is not None:
         match failure.reason:
             case "blocked_address":

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from catalog.domain.issues import Issue
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 from validators.seo import emoji_in
 
@@ -47,7 +48,7 @@ def alt_problems(alt: str, title: str) -> list[tuple[str, str]]:
     return problems
 
 
-def alt_issues(alt: str, *, title: str, row: int | None, product: str | None) -> list[Issue]:
+def alt_issues(alt: str, *, title: str, at: Location, product: str | None) -> list[Issue]:
     """`alt.format` when the alt text holds a price, special characters or emoji, or repeats the title.
 
     An empty alt text is fine: the marketplace uses the title in its place.
@@ -57,7 +58,7 @@ def alt_issues(alt: str, *, title: str, row: int | None, product: str | None) ->
     problems = alt_problems(alt, title)
     if not problems:
         return []
-    return [issue("alt.format", row=row, column="Image Alt Text", product=product, value=alt,
+    return [issue("alt.format", at=at, product=product, value=alt,
                   problem_fr=" ; ".join(fr for fr, _ in problems), problem_en="; ".join(en for _, en in problems))]
 
 
@@ -85,8 +86,8 @@ def is_accepted_video(url: str) -> bool:
     return "." in host and path.lower().endswith(".mp4")
 
 
-def video_issues(url: str, *, row: int | None, product: str | None) -> list[Issue]:
+def video_issues(url: str, *, at: Location, product: str | None) -> list[Issue]:
     """`video.url` unless the link is YouTube, Vimeo or an https .mp4 (an empty cell is fine)."""
     if not url.strip() or is_accepted_video(url):
         return []
-    return [issue("video.url", row=row, column="Video URL", product=product, value=url.strip())]
+    return [issue("video.url", at=at, product=product, value=url.strip())]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from catalog.domain.issues import Issue
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 from taxonomy.suggest import NOT_LEAF, TOO_DEEP, TypeVerdict
 
 
-def type_issue(verdict: TypeVerdict, *, value: str, row: int | None = None, column: str | None = "Type",
-               product: str | None = None) -> Issue | None:
+def type_issue(verdict: TypeVerdict, *, value: str, at: Location, product: str | None = None) -> Issue | None:
     """The catalog issue for a verdict, or None when the Type is fine."""
     if verdict.code is None:
         return None
@@ -20,5 +20,5 @@ def type_issue(verdict: TypeVerdict, *, value: str, row: int | None = None, colu
         params["level"] = verdict.level
     if verdict.code == TOO_DEEP:
         params["ancestor"] = verdict.ancestor or first or ""
-    return issue(verdict.code, row=row, column=column, product=product, value=value,
+    return issue(verdict.code, at=at, product=product, value=value,
                  suggestions=verdict.suggestions, **params)

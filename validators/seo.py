@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from catalog.domain.issues import Issue, Severity, excerpt
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 from validators.html import html_to_text
 from validators.text import fix_text
@@ -97,13 +98,13 @@ def _shouted_share(title: str) -> float:
     return sum(letters for run in runs for _, letters in run) / total
 
 
-def title_issues(title: str, *, row: int | None, product: str | None) -> list[Issue]:
+def title_issues(title: str, *, at: Location, product: str | None) -> list[Issue]:
     """`title.too_long` (error over 255, warning over 150), `seo.title_caps` and `seo.title_symbols`."""
     title = title.strip()
     if not title:
         return []
     out: list[Issue] = []
-    where = {"row": row, "column": "Title", "product": product}
+    where = {"at": at, "product": product}
     length = len(title)
     if length > TITLE_MAX:
         out.append(issue("title.too_long", **where, value=excerpt(title, TITLE_MAX, length, 30),
@@ -125,14 +126,14 @@ def ends_with_punctuation(text: str) -> bool:
     return bool(end) and end[-1] in _FINAL_PUNCTUATION
 
 
-def description_issues(body_html: str, *, row: int | None, product: str | None) -> list[Issue]:
+def description_issues(body_html: str, *, at: Location, product: str | None) -> list[Issue]:
     """`seo.description_short` (under 500 characters of text), `seo.description_long` (over 5000) and
     `seo.description_punctuation`. An empty description is `field.required`'s business, not this."""
     text = html_to_text(body_html)
     if not text:
         return []
     out: list[Issue] = []
-    where = {"row": row, "column": "Body (HTML)", "product": product}
+    where = {"at": at, "product": product}
     length = len(text)
     if length < DESCRIPTION_MIN:
         out.append(issue("seo.description_short", **where, value=excerpt(text, 0, 0, 60), length=length))
@@ -144,15 +145,16 @@ def description_issues(body_html: str, *, row: int | None, product: str | None) 
     return out
 
 
-def meta_issues(seo_title: str, seo_description: str, *, row: int | None, product: str | None) -> list[Issue]:
+def meta_issues(seo_title: str, seo_description: str, *, title_at: Location, description_at: Location,
+                product: str | None) -> list[Issue]:
     """`seo.meta_title_long` (SEO Title over 60 characters) and `seo.meta_description_long` (over 150)."""
     out: list[Issue] = []
     title, description = seo_title.strip(), seo_description.strip()
     if len(title) > META_TITLE_MAX:
-        out.append(issue("seo.meta_title_long", row=row, column="SEO Title", product=product, value=title,
+        out.append(issue("seo.meta_title_long", at=title_at, product=product, value=title,
                          length=len(title)))
     if len(description) > META_DESCRIPTION_MAX:
-        out.append(issue("seo.meta_description_long", row=row, column="SEO Description", product=product,
+        out.append(issue("seo.meta_description_long", at=description_at, product=product,
                          value=description, length=len(description)))
     return out
 
@@ -183,14 +185,14 @@ def generate_seo(title: str, body_text: str) -> tuple[str, str]:
 
 
 def seo_generated_issues(seo_title: str, seo_description: str, generated: tuple[str, str], *,
-                         row: int | None, product: str | None) -> list[Issue]:
+                         title_at: Location, description_at: Location, product: str | None) -> list[Issue]:
     """`seo.generated`, once for each SEO cell left empty and filled from `generated` (see `generate_seo`)."""
     found = []
-    for column, given, text, fr, en in (
-        ("SEO Title", seo_title, generated[0], "le titre SEO", "SEO title"),
-        ("SEO Description", seo_description, generated[1], "la description SEO", "SEO description"),
+    for at, given, text, fr, en in (
+        (title_at, seo_title, generated[0], "le titre SEO", "SEO title"),
+        (description_at, seo_description, generated[1], "la description SEO", "SEO description"),
     ):
         if not given.strip() and text:
-            found.append(issue("seo.generated", row=row, column=column, product=product, value=text,
+            found.append(issue("seo.generated", at=at, product=product, value=text,
                                fields_fr=fr, fields_en=en, generated=text))
     return found

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from catalog.domain.issues import Issue, excerpt
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 from validators.html import html_to_text
 
@@ -198,7 +199,7 @@ def _first_change(text: str, fixed: str) -> tuple[str, str]:
     return found, repaired
 
 
-def text_issues(text: str, *, row: int | None, column: str, product: str | None) -> list[Issue]:
+def text_issues(text: str, *, at: Location, product: str | None) -> list[Issue]:
     """`text.mojibake` and `text.invisible_chars` for one cell."""
     if not text:
         return []
@@ -208,7 +209,7 @@ def text_issues(text: str, *, row: int | None, column: str, product: str | None)
     repaired = repair_encoding(visible)
     if repaired != visible:
         found, fixed = _first_change(visible, repaired)
-        out.append(issue("text.mojibake", row=row, column=column, product=product, value=found,
+        out.append(issue("text.mojibake", at=at, product=product, value=found,
                          suggestions=[fixed], found=found, fixed=fixed))
         # A C1 control that ftfy turned back into ’ was mojibake, not an invisible character.
         hidden = [(i, char) for i, char in hidden if not _is_c1(char)]
@@ -216,7 +217,7 @@ def text_issues(text: str, *, row: int | None, column: str, product: str | None)
     if hidden:
         names = ", ".join(dict.fromkeys(invisible_name(char) for _, char in hidden))
         first = hidden[0][0]
-        out.append(issue("text.invisible_chars", row=row, column=column, product=product,
+        out.append(issue("text.invisible_chars", at=at, product=product,
                          value=excerpt(text, first, first + 1, 20), count=len(hidden), names=names))
     return out
 
@@ -257,8 +258,7 @@ def detect_language(text: str) -> tuple[str, float] | None:
     return best.lang, best.prob
 
 
-def language_issue(text: str, *, row: int | None, column: str = "Body (HTML)",
-                   product: str | None) -> list[Issue]:
+def language_issue(text: str, *, at: Location, product: str | None) -> list[Issue]:
     """`language.not_french` when the description (HTML or text) is confidently in another language.
 
     Only the first 1500 characters of text are read, and texts under 80 letters are
@@ -275,5 +275,5 @@ def language_issue(text: str, *, row: int | None, column: str = "Body (HTML)",
     if guess is None or guess[0] == "fr" or guess[1] < LANGUAGE_CONFIDENCE:
         return []
     language, language_en = LANGUAGE_NAMES.get(guess[0], (guess[0], guess[0]))
-    return [issue("language.not_french", row=row, column=column, product=product,
+    return [issue("language.not_french", at=at, product=product,
                   value=excerpt(plain, 0, 0, 60), language=language, language_en=language_en)]

@@ -39,3 +39,20 @@ FULL_TEXT_COLUMNS: tuple[str, ...] = (
     "Title", "Body (HTML)", "Tags", *OPTION_NAME_COLUMNS, *OPTION_VALUE_COLUMNS,
     "Image Alt Text", "Product Policy", "SEO Title", "SEO Description",
 )
+
+# The name each field of the product model has in a full CSV; rules name model fields, readers name them.
+FULL_FIELD_NAMES: dict[str, str] = {
+    "handle": "Handle", "title": "Title", "body_html": "Body (HTML)", "type": "Type", "tags": "Tags",
+    "collection": "Collection", "currency": "Currency", "video_url": "Video URL", "policy": "Product Policy",
+    "country": "Country of Origin", "seo_title": "SEO Title", "seo_description": "SEO Description",
+    **{f"option{i}_name": f"Option{i} Name" for i in (1, 2, 3)},
+    **{f"option{i}_value": f"Option{i} Value" for i in (1, 2, 3)},
+    "sku": "Variant SKU", "barcode": "Variant Barcode", "grams": "Variant Grams",
+    "inventory_qty": "Variant Inventory Qty", "inventory_policy": "Variant Inventory Policy",
+    "minimum_qty": "Variant Minimum Quantity", "price": "Variant Price", "compare_at_price": "Variant Compare At Price",
+    "requires_shipping": "Variant Requires Shipping", "taxable": "Variant Taxable", "image": "Variant Image",
+    "src": "Image Src", "alt": "Image Alt Text",
+}
+
+# Per input kind; a kind's readers add theirs here, so a product knows the names of its own fields.
+FIELD_NAMES: dict[str, dict[str, str]] = {"full": FULL_FIELD_NAMES}

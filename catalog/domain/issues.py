@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from catalog.domain.location import NOWHERE, Location
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -33,12 +35,22 @@ class Issue:
     severity: Severity
     message: Text
     fix: Text
-    row: int | None = None
-    column: str | None = None
+    location: Location = NOWHERE
     product: str | None = None
-    item: str | None = None
     value: str | None = None
     suggestions: tuple[str, ...] = field(default=())
+
+    @property
+    def row(self) -> int | None:
+        return self.location.row
+
+    @property
+    def column(self) -> str | None:
+        return self.location.column
+
+    @property
+    def item(self) -> str | None:
+        return self.location.item
 
     @property
     def is_error(self) -> bool:

@@ -11,13 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from catalog.domain.columns import FIELD_NAMES
+from catalog.domain.location import Location
+
+
+def option_field(kind: str, index: int) -> str:
+    """The model name of option `index` (0-based) of `kind` `name` or `value`: `option1_name`, `option2_value`…"""
+    return f"option{index + 1}_{kind}"
+
 
 @dataclass(slots=True)
 class Image:
     src: str
     alt: str = ""
     row: int | None = None
-    column: str = "Image Src"
+    column: str = "Image Src"  # the input's name of the field that holds `src`
+    item: str | None = None
 
 
 @dataclass(slots=True)
@@ -37,6 +46,7 @@ class Variant:
     image: str = ""
     variant_id: str | None = None
     raw: dict[str, str] = field(default_factory=dict)
+    item: str | None = None
 
 
 @dataclass(slots=True)
@@ -71,22 +81,28 @@ class Product:
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.tags.split(",") if t.strip()]
 
-    def text_fields(self) -> list[tuple[str, int | None, str]]:
-        """(column, row, text) for every seller text the contact and text rules read."""
-        first = self.first_row
-        out: list[tuple[str, int | None, str]] = [
-            ("Title", first, self.title),
-            ("Body (HTML)", first, self.body_html),
-            ("Tags", first, self.tags),
-            ("Product Policy", first, self.policy),
-            ("SEO Title", first, self.seo_title),
-            ("SEO Description", first, self.seo_description),
+    def at(self, name: str | None, of: Variant | Image | None = None) -> Location:
+        """Where field `name` of this product (or of one of its variants or images) is in the seller's input.
+
+        No name: the product (or variant) itself, its row or item without a column.
+        """
+        names = FIELD_NAMES.get(self.source_kind, {})
+        if name is None:
+            return Location(self.first_row if of is None else of.row, None, self.item_id if of is None else
+                            (of.item or self.item_id))
+        if of is None:
+            return Location(self.first_row, names.get(name, name), self.item_id)
+        column = of.column if isinstance(of, Image) and name == "src" else names.get(name, name)
+        return Location(of.row, column, of.item or self.item_id)
+
+    def text_fields(self) -> list[tuple[Location, str]]:
+        """(where, text) for every seller text the contact and text rules read."""
+        out: list[tuple[Location, str]] = [
+            (self.at(name), getattr(self, name))
+            for name in ("title", "body_html", "tags", "policy", "seo_title", "seo_description")
         ]
-        for i, name in enumerate(self.option_names):
-            out.append((f"Option{i + 1} Name", first, name))
+        out += [(self.at(option_field("name", i)), name) for i, name in enumerate(self.option_names)]
         for variant in self.variants:
-            for i, value in enumerate(variant.options):
-                out.append((f"Option{i + 1} Value", variant.row, value))
-        for image in self.images:
-            out.append(("Image Alt Text", image.row, image.alt))
-        return [(column, row, text) for column, row, text in out if text]
+            out += [(self.at(option_field("value", i), variant), value) for i, value in enumerate(variant.options)]
+        out += [(self.at("alt", image), image.alt) for image in self.images]
+        return [(where, text) for where, text in out if text]

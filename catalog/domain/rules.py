@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.domain.issues import Issue, Severity, Text
+from catalog.domain.location import Location
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -29,6 +30,7 @@ class Rule:
     def issue(
         self,
         *,
+        at: Location | None = None,
         row: int | None = None,
         column: str | None = None,
         product: str | None = None,
@@ -38,17 +40,18 @@ class Rule:
         severity: Severity | None = None,
         **params: Any,
     ) -> Issue:
-        params.setdefault("column", column or "")
+        """The issue of this rule at `at` (or at `row`, `column`, `item` for a finding built in place)."""
+        if at is None:
+            at = Location(row, column, item)
+        params.setdefault("column", at.column or "")
         params.setdefault("value", value or "")
         return Issue(
             code=self.code,
             severity=severity or self.severity,
             message=self.message.format(**params),
             fix=self.fix.format(**params),
-            row=row,
-            column=column,
+            location=at,
             product=product,
-            item=item,
             value=value,
             suggestions=tuple(suggestions),
         )

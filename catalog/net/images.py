@@ -15,10 +15,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from catalog.domain.issues import Issue
+from catalog.domain.location import Location
 from catalog.net.http import FetchFailure, SafeFetcher
 from catalog.settings import Settings
 from validators.images import MIN_SIZE, ImageFault, ImageInfo, fetchable, image_issues, inspect_image
 
+IMAGE_SRC = Location(column="Image Src")
 IMAGE_ACCEPT = "image/jpeg, image/png;q=0.9, */*;q=0.1"  # no webp/avif: CDNs would negotiate them
 ProgressCallback = Callable[[int, int], None]
 
@@ -28,10 +30,8 @@ class ImageRef:
     """One use of an image URL: where it is, and the minimum size its product needs."""
 
     url: str
-    row: int | None = None
-    column: str | None = "Image Src"
+    at: Location = IMAGE_SRC
     product: str | None = None
-    item: str | None = None
     min_size: int = MIN_SIZE
 
 
@@ -131,5 +131,4 @@ def issues_for(outcome: ImageOutcome | None, ref: ImageRef, min_size: int | None
     if outcome is None:
         return []
     return image_issues(min_size=min_size if min_size is not None else ref.min_size, failure=outcome.failure,
-                        inspection=outcome.inspection, row=ref.row, column=ref.column, product=ref.product,
-                        item=ref.item, value=ref.url)
+                        inspection=outcome.inspection, at=ref.at, product=ref.product, value=ref.url)

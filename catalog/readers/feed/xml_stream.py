@@ -1,0 +1,486 @@
+"""The safe, streaming XML layer of Google Merchant product feeds (RSS 2.0 and Atom 1.0).
+
+`FeedStream(source, max_bytes=...).items()` turns the bytes of a feed (plain or gzip) into `RawItem`s, one per
+`channel/item` (RSS) or `entry` (Atom), and raises `FeedError` for a problem with the whole feed. It knows
+nothing of the product model: field names and their text values only.
+
+A feed is untrusted input from the internet, so three layers keep the parser from doing anything but parse:
+
+1. `_PrologGuard` reads the prolog (what comes before the root element) while it streams, and holds those bytes
+   back from the parser until it has seen the root's `<`. A `<!DOCTYPE` there raises `feed.forbidden_xml`
+   ('DOCTYPE declaration', with its line) before libxml2 has seen a byte of it: no internal subset, entity
+   declaration, parameter entity or external DTD ever reaches the parser. It reads ASCII-compatible encodings
+   (UTF-8, Latin-1, windows-1252, ...: the markup characters are single ASCII bytes there) and UTF-16/32 (BOM
+   or `<?` pattern). A bare HTML doctype (`<!DOCTYPE html>`, any case, with or without a public id, without
+   an internal subset) is the commonest mistake (the shop's home page instead of its feed): it is reported as
+   `feed.format_unknown`, which tells the seller what is wrong; it is refused all the same.
+2. The parser is built with explicit options (`_PARSER_OPTIONS`), never lxml's process-wide defaults: no entity
+   substitution, no DTD loading or validation, no network, no huge trees. At the root's start event its docinfo
+   is checked again, for a prolog the guard could not read (EBCDIC, junk before the root).
+3. A resolver on the parser answers any request for an external resource with an empty document and records
+   it, so even a misconfigured parser cannot open a file or a socket because of the document; a request makes
+   the feed `feed.forbidden_xml`.
+
+Size: `max_bytes` bounds the bytes read from `source` and, for gzip input (first bytes `1f 8b`), the decompressed
+bytes too. Decompression is chunked with a bounded output per call, and `feed.too_large` is raised as soon as a
+count passes the limit, before those bytes reach the parser, so a gzip bomb is never inflated whole.
+
+Streaming: an `lxml.etree.XMLPullParser` is fed 64 KiB chunks; each item is copied out, then cleared and its
+already-processed siblings deleted, so memory stays flat whatever the number of items.
+
+Errors come while iterating, and items before them have been yielded already (the caller decides what to keep):
+a syntax error (`feed.not_xml`, with lxml's message and line; a truncated feed is one too), the size limit, and
+`feed.format_unknown` for an RSS or Atom feed whose items use no `g:` field at all (known only at the end).
+A root element that is neither `<rss>` nor Atom `<feed>` raises `feed.format_unknown` before any item.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from lxml import etree
+
+G_NS = "http://base.google.com/ns/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_ERROR_CODES = frozenset({"feed.not_xml", "feed.forbidden_xml", "feed.format_unknown", "feed.too_large"})
+
+CHUNK_SIZE = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
+_ATOM_FEED = f"{{{ATOM_NS}}}feed"
+_ATOM_ENTRY = f"{{{ATOM_NS}}}entry"
+_ATOM_LINK = f"{{{ATOM_NS}}}link"
+_G_PREFIX = f"{{{G_NS}}}"
+
+_PARSER_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "attribute_defaults": False,
+    "huge_tree": False,
+    "recover": False,
+    "collect_ids": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "strip_cdata": True,
+}
+
+
+class FeedError(Exception):
+    """A problem with the whole feed. `code` is one of the catalog codes:
+    'feed.not_xml', 'feed.forbidden_xml', 'feed.format_unknown', 'feed.too_large'."""
+
+    code: str
+    line: int | None
+    detail: str
+
+    def __init__(self, code: str, detail: str = "", line: int | None = None) -> None:
+        if code not in FEED_ERROR_CODES:
+            raise ValueError(f"not a feed error code: {code!r}")
+        # All three in args, so the error pickles (Prefect moves exceptions between processes).
+        super().__init__(code, detail, line)
+        self.code = code
+        self.detail = detail
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line is not None else ""
+        return f"{self.code}: {self.detail}{where}" if self.detail else f"{self.code}{where}"
+
+
+@dataclass(slots=True)
+class RawItem:
+    position: int  # 1-based position of the item in the feed
+    line: int | None  # source line of the item's start tag
+    fields: dict[str, list[str]]  # field name -> values in document order
+
+
+class FeedStream:
+    """One feed read once: iterate `items()`; `flavour` ('rss' or 'atom') is known once the root was reached."""
+
+    def __init__(self, source: BinaryIO, *, max_bytes: int) -> None:
+        self._source = source
+        self._max_bytes = max_bytes
+        self.flavour: str | None = None
+        self._consumed = False
+        self._root: etree._Element | None = None
+        self._google_declared = False
+        self._google_used = False
+        self._count = 0
+
+    def items(self) -> Iterator[RawItem]:
+        """The feed's items in document order; raises `FeedError` (see the module docstring for when)."""
+        if self._consumed:
+            raise RuntimeError("FeedStream.items() reads its source once")
+        self._consumed = True
+        parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
+        resolver = _RefusingResolver()
+        parser.resolvers.add(resolver)
+        guard = _PrologGuard()
+        empty = True
+        for chunk in _decoded_chunks(self._source, self._max_bytes):
+            empty = False
+            data = guard.feed(chunk)
+            if data:
+                yield from self._feed(parser, resolver, data)
+        if empty:
+            raise FeedError("feed.not_xml", "empty document")
+        data = guard.close()
+        if data:
+            yield from self._feed(parser, resolver, data)
+        yield from self._feed(parser, resolver, None)
+        self._check_google()
+
+    def _feed(self, parser: etree.XMLPullParser, resolver: _RefusingResolver, data: bytes | None) -> Iterator[RawItem]:
+        """Give the parser `data` (None: the end of input), then walk the events it produced."""
+        try:
+            if data is None:
+                parser.close()
+            else:
+                parser.feed(data)
+        except etree.XMLSyntaxError as exc:
+            # Events before the error first: a root that is no feed (an HTML page) says more than its syntax.
+            resolver.check()
+            yield from self._walk(parser)
+            line = exc.lineno or None
+            raise FeedError("feed.not_xml", exc.msg or str(exc), line) from None
+        resolver.check()
+        yield from self._walk(parser)
+
+    def _walk(self, parser: etree.XMLPullParser) -> Iterator[RawItem]:
+        for event, elem in parser.read_events():
+            if event == "start":
+                if self._root is None:
+                    self._start_root(elem)
+                continue
+            parent = elem.getparent()
+            if parent is None or not self._in_container(parent):
+                continue
+            item = None
+            if elem.tag == ("item" if self.flavour == "rss" else _ATOM_ENTRY):
+                self._count += 1
+                fields = _fields(elem)
+                if not self._google_used:
+                    self._google_used = any(name.startswith("g:") for name in fields)
+                item = RawItem(position=self._count, line=elem.sourceline, fields=fields)
+            # Copied out: drop it and every earlier sibling, so the tree never holds more than one item.
+            elem.clear()
+            while elem.getprevious() is not None:
+                del parent[0]
+            if item is not None:
+                yield item
+
+    def _start_root(self, root: etree._Element) -> None:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            raise FeedError("feed.forbidden_xml", "DOCTYPE declaration")
+        if root.tag == "rss":
+            self.flavour = "rss"
+        elif root.tag == _ATOM_FEED:
+            self.flavour = "atom"
+        else:
+            raise FeedError(
+                "feed.format_unknown",
+                f"root element <{_field_name(root.tag)}> is neither RSS 2.0 <rss> nor Atom <feed>",
+                root.sourceline,
+            )
+        self._root = root
+        self._google_declared = G_NS in root.nsmap.values()
+
+    def _in_container(self, parent: etree._Element) -> bool:
+        """Whether `parent` holds the items: `channel` under the RSS root, or the Atom root itself."""
+        if self.flavour == "atom":
+            return parent is self._root
+        return parent.tag == "channel" and parent.getparent() is self._root
+
+    def _check_google(self) -> None:
+        if self._count and not self._google_used:
+            raise FeedError("feed.format_unknown", f"no item has a field of the Google namespace {G_NS}")
+        if not self._count and not self._google_declared:
+            raise FeedError("feed.format_unknown", f"no item, and the Google namespace {G_NS} is not declared")
+
+
+def _fields(item: etree._Element) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    _collect(item, "", fields)
+    return fields
+
+
+def _collect(elem: etree._Element, prefix: str, fields: dict[str, list[str]]) -> None:
+    for child in elem:
+        if not isinstance(child.tag, str):
+            continue
+        name = prefix + _field_name(child.tag)
+        if _is_group(child):
+            _collect(child, name + "/", fields)
+        else:
+            fields.setdefault(name, []).append(_value(child))
+
+
+def _is_group(elem: etree._Element) -> bool:
+    """A Google element made only of Google elements (`g:shipping`): its children become `g:shipping/g:...`.
+
+    Anything else with children (`<description>` with inline HTML) is one value: its whole text.
+    """
+    if not elem.tag.startswith(_G_PREFIX) or len(elem) == 0 or (elem.text or "").strip():
+        return False
+    return all(
+        isinstance(child.tag, str) and child.tag.startswith(_G_PREFIX) and not (child.tail or "").strip()
+        for child in elem
+    )
+
+
+def _value(elem: etree._Element) -> str:
+    if elem.tag in (_ATOM_LINK, "link"):
+        href = elem.get("href")
+        if href is not None:
+            return href.strip()
+    return "".join(elem.itertext()).strip()
+
+
+def _field_name(tag: str) -> str:
+    if not tag.startswith("{"):
+        return tag
+    uri, _, local = tag[1:].partition("}")
+    if uri == G_NS:
+        return "g:" + local
+    if uri == ATOM_NS:
+        return local
+    return tag
+
+
+class _RefusingResolver(etree.Resolver):
+    """Answers every external DTD or entity request with an empty document, and remembers it was asked.
+
+    With `_PARSER_OPTIONS` libxml2 never asks; this is the last line should the options ever change.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requested: list[str] = []
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+        self.requested.append(system_url or public_id or "")
+        return self.resolve_string("", context)
+
+    def check(self) -> None:
+        if self.requested:
+            raise FeedError("feed.forbidden_xml", f"external DTD or entity requested ({self.requested[0]})")
+
+
+# --- bytes: the size limit and gzip -------------------------------------------------------------------------------
+
+
+def _decoded_chunks(source: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    """The document's bytes in chunks, gunzipped when they start with the gzip magic, within `max_bytes`."""
+    raw = _raw_chunks(source, max_bytes)
+    head = b""
+    for block in raw:
+        head += block
+        if len(head) >= len(_GZIP_MAGIC):
+            break
+    if not head:
+        return
+    rest = _prepend(head, raw)
+    if head.startswith(_GZIP_MAGIC):
+        yield from _gunzip(rest, max_bytes)
+    else:
+        yield from rest
+
+
+def _prepend(head: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from rest
+
+
+def _raw_chunks(source: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    total = 0
+    while block := source.read(CHUNK_SIZE):
+        total += len(block)
+        if total > max_bytes:
+            raise FeedError("feed.too_large", f"the feed is larger than {max_bytes} bytes")
+        yield block
+
+
+def _gunzip(raw: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
+    """Inflate gzip members (concatenated ones too) with at most CHUNK_SIZE bytes out per call."""
+    inflater = zlib.decompressobj(wbits=_GZIP_WBITS)
+    in_member = False
+    total = 0
+    for block in raw:
+        data = block
+        while True:
+            if not in_member:
+                data = data.lstrip(b"\0")  # zero padding between or after members, as gzip(1) accepts
+                if not data:
+                    break
+                in_member = True
+            try:
+                out = inflater.decompress(data, CHUNK_SIZE)
+            except zlib.error as exc:
+                raise FeedError("feed.not_xml", f"the gzip data is corrupt or truncated ({exc})") from None
+            if out:
+                total += len(out)
+                if total > max_bytes:
+                    raise FeedError("feed.too_large", f"the feed is larger than {max_bytes} bytes once decompressed")
+                yield out
+            if inflater.eof:
+                data = inflater.unused_data
+                inflater = zlib.decompressobj(wbits=_GZIP_WBITS)
+                in_member = False
+                continue
+            data = inflater.unconsumed_tail
+            # A full output buffer may leave output pending in the inflater even when all input was taken.
+            if not data and len(out) < CHUNK_SIZE:
+                break
+    if in_member:
+        raise FeedError("feed.not_xml", "the gzip data is corrupt or truncated (unexpected end of stream)")
+
+
+# --- the prolog guard -------------------------------------------------------------------------------------------
+
+_XML_SPACE = " \t\r\n"
+_DOCTYPE_KEYWORD = "<!DOCTYPE"
+_MARKUP_STARTS = ("<?", "<!--", _DOCTYPE_KEYWORD)
+# A whole DOCTYPE head: up to its internal subset `[` or its closing `>`, quoted ids skipped.
+_DOCTYPE_HEAD = re.compile(r"""<!DOCTYPE(?:[^"'\[>]|"[^"]*"|'[^']*')*([\[>])""", re.IGNORECASE)
+_DOCTYPE_NAME = re.compile(r"<!DOCTYPE\s+([^\s\[>]+)", re.IGNORECASE)
+_DOCTYPE_MAX = 4096
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "latin-1"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_NO_BOM: tuple[tuple[bytes, str | None], ...] = (
+    (b"\x00\x00\x00\x3c", "utf-32-be"),
+    (b"\x3c\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x3c\x00\x3f", "utf-16-be"),
+    (b"\x3c\x00\x3f\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", None),  # EBCDIC: left to the parser and the docinfo check
+)
+
+
+def _prolog_decoder(head: bytes) -> tuple[codecs.IncrementalDecoder | None, int]:
+    """A decoder for the prolog and how many leading bytes (a BOM) to skip, after XML 1.0 appendix F.
+
+    Latin-1 stands for every ASCII-compatible encoding: one character per byte, and `<`, `!`, `?`, `-`, `>`
+    are those ASCII bytes in all of them (multibyte encodings included).
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return codecs.getincrementaldecoder(encoding)(errors="replace"), len(bom)
+    for pattern, encoding in _NO_BOM:
+        if head.startswith(pattern):
+            return (codecs.getincrementaldecoder(encoding)(errors="replace") if encoding else None), 0
+    return codecs.getincrementaldecoder("latin-1")(), 0
+
+
+class _PrologGuard:
+    """Holds the document's first bytes back from the parser until the prolog is known to have no DOCTYPE.
+
+    `feed()` returns the bytes the parser may have now (b"" while undecided); once the root's `<` (or anything
+    the parser will reject anyway) is seen, everything held is released and later bytes pass straight through.
+    The scan keeps only an undecided tail (a markup start, a comment's last characters, a DOCTYPE head), so a
+    long prolog fed in tiny pieces costs linear time.
+    """
+
+    def __init__(self) -> None:
+        self._held: list[bytes] = []
+        self._head = b""
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._state = "text"
+        self._tail = ""
+        self._line = 1
+        self._passed = False
+
+    def feed(self, data: bytes) -> bytes:
+        if self._passed:
+            return data
+        self._held.append(data)
+        if self._decoder is None:
+            self._head += data
+            if len(self._head) < 4:
+                return b""
+            self._decoder, skip = _prolog_decoder(self._head)
+            if self._decoder is None:
+                return self._release()
+            data = self._head[skip:]
+            self._head = b""
+        return self._release() if self._scan(self._decoder.decode(data)) else b""
+
+    def close(self) -> bytes:
+        """End of input while undecided: the parser gets the bytes and reports the truncation."""
+        if self._passed:
+            return b""
+        if self._state == "doctype":
+            raise FeedError("feed.forbidden_xml", "DOCTYPE declaration", self._line)
+        return self._release()
+
+    def _release(self) -> bytes:
+        self._passed = True
+        held, self._held = b"".join(self._held), []
+        return held
+
+    def _scan(self, piece: str) -> bool:
+        """Advance over `piece`; True once the prolog is over (root or junk reached), False to wait for more."""
+        text = self._tail + piece
+        self._tail = ""
+        i, n = 0, len(text)
+        while i < n:
+            if self._state == "text":
+                j = text.find("<", i)
+                end = n if j < 0 else j
+                if text[i:end].strip(_XML_SPACE):
+                    return True  # characters before the root: not XML, the parser says where
+                self._line += text.count("\n", i, end)
+                if j < 0:
+                    return False
+                i, self._state = j, "markup"
+            elif self._state == "markup":
+                head = text[i : i + len(_DOCTYPE_KEYWORD)]
+                if head.startswith("<?"):
+                    i, self._state = i + 2, "pi"
+                elif head.startswith("<!--"):
+                    i, self._state = i + 4, "comment"
+                elif head.upper() == _DOCTYPE_KEYWORD:
+                    self._state = "doctype"
+                elif len(head) < len(_DOCTYPE_KEYWORD) and any(m.startswith(head.upper()) for m in _MARKUP_STARTS):
+                    self._tail = text[i:]
+                    return False
+                else:
+                    return True  # the root element's start tag (or markup the parser rejects)
+            elif self._state in ("pi", "comment"):
+                close = "?>" if self._state == "pi" else "-->"
+                j = text.find(close, i)
+                if j < 0:
+                    keep = max(i, n - len(close) + 1)
+                    self._line += text.count("\n", i, keep)
+                    self._tail = text[keep:]
+                    return False
+                self._line += text.count("\n", i, j)
+                i, self._state = j + len(close), "text"
+            else:
+                self._doctype(text[i:])
+                return False
+        return False
+
+    def _doctype(self, text: str) -> None:
+        """Raise for the DOCTYPE at the start of `text`, or keep it to wait for the rest of its head."""
+        head = _DOCTYPE_HEAD.match(text)
+        if head is None:
+            if len(text) > _DOCTYPE_MAX:
+                raise FeedError("feed.forbidden_xml", "DOCTYPE declaration", self._line)
+            self._tail = text
+            return
+        name = _DOCTYPE_NAME.match(head.group(0))
+        if head.group(1) == ">" and name is not None and name.group(1).lower() == "html":
+            raise FeedError("feed.format_unknown", "an HTML page (<!DOCTYPE html>), not a product feed", self._line)
+        raise FeedError("feed.forbidden_xml", "DOCTYPE declaration", self._line)
