@@ -53,8 +53,8 @@ def _require_file(path: Path) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     target = args.path
-    if target.startswith(("http://", "https://")) or args.kind == "feed":
-        raise CatalogError("XML feeds are not supported by this version: give the path of a CSV file")
+    if target.startswith(("http://", "https://")):
+        raise CatalogError("feed URLs are not supported by this version yet: download the feed and give its file")
     _require_file(Path(target))
     from catalog.preload import start_cell_checker
 

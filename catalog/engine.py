@@ -64,18 +64,33 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
             fr, en = readiness_text(missing)
             return Report(kind=options.kind or "full", source=source,
                           issues=[issue("seller.not_ready", missing_fr=fr, missing_en=en)])
-    reading = read_file(path, max_bytes=settings.max_file_bytes, kind=options.kind)
-    if reading.rejected:
-        return Report(kind=reading.kind, source=source, issues=reading.issues, row_count=reading.row_count,
-                      table=reading.table)
-    if taxonomy is None:
-        from catalog.net.taxonomy_file import default_taxonomy
 
-        taxonomy = default_taxonomy(settings)
-    report = check_reading(reading, taxonomy=taxonomy, options=options)
+    def load_taxonomy() -> Taxonomy:
+        nonlocal taxonomy
+        if taxonomy is None:
+            from catalog.net.taxonomy_file import default_taxonomy
+
+            taxonomy = default_taxonomy(settings)
+        return taxonomy
+
+    reading = read_file(path, max_bytes=settings.max_file_bytes, kind=options.kind,
+                        max_feed_bytes=settings.max_feed_bytes, taxonomy=load_taxonomy,
+                        in_stock_default_qty=options.seller.in_stock_default_qty if options.seller else None)
+    if reading.rejected:
+        return _rejected(reading)
+    report = check_reading(reading, taxonomy=load_taxonomy(), options=options)
+    if reading.rejected:  # a feed's problem with the whole file can show only once it has been read
+        return _rejected(reading)
     if not options.offline:
         check_images(report, settings, taxonomy, progress=options.progress)
     return report
+
+
+def _rejected(reading: Reading) -> Report:
+    """The report of an input refused as a whole: its file-level issues only, nothing to stage."""
+    file_issues = [i for i in reading.issues if i.row is None and i.product is None and i.item is None]
+    return Report(kind=reading.kind, source=reading.source, issues=file_issues or reading.issues,
+                  row_count=reading.row_count, table=reading.table)
 
 
 @dataclass(frozen=True, slots=True)

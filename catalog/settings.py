@@ -60,6 +60,7 @@ class Settings:
     http_timeout: float
     max_file_bytes: int
     max_image_bytes: int
+    max_feed_bytes: int = 1024 * 1024 * 1024
 
     @property
     def outbox(self) -> Path:
@@ -102,4 +103,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         http_timeout=float(_number("CATALOG_HTTP_TIMEOUT", 10.0, float)),
         max_file_bytes=int(_number("CATALOG_MAX_FILE_BYTES", 20 * 1024 * 1024)),
         max_image_bytes=int(_number("CATALOG_MAX_IMAGE_BYTES", 2 * 1000 * 1000)),
+        max_feed_bytes=int(_number("CATALOG_MAX_FEED_BYTES", 1024 * 1024 * 1024)),
     )

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from catalog.domain.report import Report
 from reports.annotated import render_annotated_csv
 from reports.corrected import render_corrected_csv
+from reports.diagnostics import render_item_diagnostics
 from reports.html import render_html
 from reports.json_report import render_json
 
@@ -24,8 +25,9 @@ def report_stem(source: str) -> str:
 def write_reports(report: Report, out_dir: Path, *, seller_name: str | None = None) -> dict[str, Path]:
     """Write `<stem>.rapport.json`, `.annote.csv`, `.corrige.csv` and `.rapport.html` into `out_dir`.
 
-    The two CSVs need the seller's table and are left out when the file could not be read as one.
-    Returns the written paths by kind: "json", "annotated", "corrected", "html".
+    The two CSVs need the seller's table and are left out when the file could not be read as one; a feed
+    gets `<stem>.diagnostics.csv` (one row per item) instead.
+    Returns the written paths by kind: "json", "annotated", "corrected", "diagnostics", "html".
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -33,6 +35,8 @@ def write_reports(report: Report, out_dir: Path, *, seller_name: str | None = No
     contents: dict[str, tuple[str, bytes]] = {
         "json": (f"{stem}.rapport.json", (render_json(report) + "\n").encode("utf-8")),
     }
+    if report.kind == "feed" and report.products:
+        contents["diagnostics"] = (f"{stem}.diagnostics.csv", render_item_diagnostics(report))
     if report.table is not None:
         contents["annotated"] = (f"{stem}.annote.csv", render_annotated_csv(report))
         contents["corrected"] = (f"{stem}.corrige.csv", render_corrected_csv(report))

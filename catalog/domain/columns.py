@@ -54,5 +54,14 @@ FULL_FIELD_NAMES: dict[str, str] = {
     "src": "Image Src", "alt": "Image Alt Text",
 }
 
-# Per input kind; a kind's readers add theirs here, so a product knows the names of its own fields.
-FIELD_NAMES: dict[str, dict[str, str]] = {"full": FULL_FIELD_NAMES}
+# The feed field each model field comes from (xml-feed.md's mapping table).
+FEED_FIELD_NAMES: dict[str, str] = {
+    "handle": "g:item_group_id", "title": "title", "body_html": "description", "type": "g:product_type",
+    "tags": "g:product_type", "currency": "g:price", "sku": "g:id", "barcode": "g:gtin", "grams": "g:shipping_weight",
+    "inventory_qty": "g:quantity", "inventory_policy": "g:availability", "price": "g:price",
+    "compare_at_price": "g:price", "src": "g:image_link", "alt": "g:image_link",
+    "option1_name": "g:color", "option2_name": "g:size", "option3_name": "g:material",
+}
+
+# Per input kind, so a product knows the names of its own fields.
+FIELD_NAMES: dict[str, dict[str, str]] = {"full": FULL_FIELD_NAMES, "feed": FEED_FIELD_NAMES}

@@ -6,18 +6,46 @@ the engine does not care where the products came from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog.readers.base import Reading, ReadProduct
 from catalog.readers.csv_table import read_table
 from catalog.readers.full_csv import read_full_table
 
+if TYPE_CHECKING:
+    from taxonomy import Taxonomy
+
 __all__ = ["ReadProduct", "Reading", "read_file"]
 
 
-def read_file(path: Path, *, max_bytes: int, kind: str | None = None) -> Reading:
-    """Read one seller file; a `Reading` whose `issues` hold an error when the file as a whole is refused."""
+def is_feed(path: Path, kind: str | None = None) -> bool:
+    """Whether `path` is read as an XML feed: `--kind feed`, or what its name and first bytes say."""
+    from catalog.readers.feed import looks_like_feed
+
+    if kind is not None:
+        return kind == "feed"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    return looks_like_feed(path, head)
+
+
+def read_file(path: Path, *, max_bytes: int, kind: str | None = None, max_feed_bytes: int | None = None,
+              taxonomy: Callable[[], Taxonomy] | None = None, in_stock_default_qty: int | None = None) -> Reading:
+    """Read one seller file; a `Reading` whose `issues` hold an error when the file as a whole is refused.
+
+    A feed needs the taxonomy while it is read (its categories become Types): `taxonomy` loads it.
+    """
     source = path.name
+    if taxonomy is not None and is_feed(path, kind):
+        from catalog.readers.feed import read_feed
+
+        return read_feed(path, max_bytes=max_feed_bytes or max_bytes, taxonomy=taxonomy(),
+                         default_qty=in_stock_default_qty)
     read = read_table(path, max_bytes=max_bytes, kind=kind)
     if read.issues or read.table is None:
         return Reading(kind=read.kind, source=source, issues=read.issues,

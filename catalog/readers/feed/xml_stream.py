@@ -37,7 +37,9 @@ A root element that is neither `<rss>` nor Atom `<feed>` raises `feed.format_unk
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,7 +56,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _ATOM_FEED = f"{{{ATOM_NS}}}feed"
 _ATOM_ENTRY = f"{{{ATOM_NS}}}entry"
-_ATOM_LINK = f"{{{ATOM_NS}}}link"
 _G_PREFIX = f"{{{G_NS}}}"
 
 _PARSER_OPTIONS: dict[str, bool] = {
@@ -113,13 +114,18 @@ class FeedStream:
         self._google_declared = False
         self._google_used = False
         self._count = 0
+        self._depth = 0  # of the element whose start or end event is being walked
+        self._item_depth = 0
+        self._item_tag = ""
+        # Names this feed's entries in lxml's error log; never used to resolve anything (nothing is loaded).
+        self._name = f"urn:uuid:{uuid.uuid4()}"
 
     def items(self) -> Iterator[RawItem]:
         """The feed's items in document order; raises `FeedError` (see the module docstring for when)."""
         if self._consumed:
             raise RuntimeError("FeedStream.items() reads its source once")
         self._consumed = True
-        parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
+        parser = etree.XMLPullParser(events=("start", "end"), base_url=self._name, **_PARSER_OPTIONS)
         resolver = _RefusingResolver()
         parser.resolvers.add(resolver)
         guard = _PrologGuard()
@@ -148,22 +154,25 @@ class FeedStream:
             # Events before the error first: a root that is no feed (an HTML page) says more than its syntax.
             resolver.check()
             yield from self._walk(parser)
-            line = exc.lineno or None
-            raise FeedError("feed.not_xml", exc.msg or str(exc), line) from None
+            raise _syntax_error(exc, self._name) from None
         resolver.check()
         yield from self._walk(parser)
 
     def _walk(self, parser: etree.XMLPullParser) -> Iterator[RawItem]:
         for event, elem in parser.read_events():
             if event == "start":
+                self._depth += 1
                 if self._root is None:
                     self._start_root(elem)
                 continue
+            depth, self._depth = self._depth, self._depth - 1
+            if depth != self._item_depth:
+                continue
             parent = elem.getparent()
-            if parent is None or not self._in_container(parent):
+            if self.flavour == "rss" and parent.tag != "channel":
                 continue
             item = None
-            if elem.tag == ("item" if self.flavour == "rss" else _ATOM_ENTRY):
+            if elem.tag == self._item_tag:
                 self._count += 1
                 fields = _fields(elem)
                 if not self._google_used:
@@ -181,9 +190,9 @@ class FeedStream:
         if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
             raise FeedError("feed.forbidden_xml", "DOCTYPE declaration")
         if root.tag == "rss":
-            self.flavour = "rss"
+            self.flavour, self._item_depth, self._item_tag = "rss", 3, "item"  # rss/channel/item
         elif root.tag == _ATOM_FEED:
-            self.flavour = "atom"
+            self.flavour, self._item_depth, self._item_tag = "atom", 2, _ATOM_ENTRY  # feed/entry
         else:
             raise FeedError(
                 "feed.format_unknown",
@@ -193,17 +202,25 @@ class FeedStream:
         self._root = root
         self._google_declared = G_NS in root.nsmap.values()
 
-    def _in_container(self, parent: etree._Element) -> bool:
-        """Whether `parent` holds the items: `channel` under the RSS root, or the Atom root itself."""
-        if self.flavour == "atom":
-            return parent is self._root
-        return parent.tag == "channel" and parent.getparent() is self._root
-
     def _check_google(self) -> None:
         if self._count and not self._google_used:
             raise FeedError("feed.format_unknown", f"no item has a field of the Google namespace {G_NS}")
         if not self._count and not self._google_declared:
             raise FeedError("feed.format_unknown", f"no item, and the Google namespace {G_NS} is not declared")
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> FeedError:
+    """`feed.not_xml` with the message and line of the feed's first error.
+
+    With `resolve_entities=False` lxml lets an undefined entity (`&nbsp;`) pass `feed()` silently while libxml2
+    stops there; a later `feed()` or `close()` then raises a consequential error ('no element found' without a
+    line, a bogus namespace error). The first error is in the exception's log, which is the thread's log (other
+    parses, the caller's between two items included): this feed's entries are named after its `base_url`.
+    """
+    for entry in exc.error_log:
+        if entry.filename == name and entry.level >= etree.ErrorLevels.ERROR:
+            return FeedError("feed.not_xml", entry.message, entry.line or None)
+    return FeedError("feed.not_xml", exc.msg or str(exc), exc.lineno or None)
 
 
 def _fields(item: etree._Element) -> dict[str, list[str]]:
@@ -214,21 +231,28 @@ def _fields(item: etree._Element) -> dict[str, list[str]]:
 
 def _collect(elem: etree._Element, prefix: str, fields: dict[str, list[str]]) -> None:
     for child in elem:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        name = prefix + _field_name(child.tag)
-        if _is_group(child):
-            _collect(child, name + "/", fields)
+        name = prefix + _field_name(tag)
+        if len(child):
+            if _is_group(child, tag):
+                _collect(child, name + "/", fields)
+                continue
+            value = "".join(child.itertext())
+        elif name == "link" and (href := child.get("href")) is not None:
+            value = href  # Atom's <link href="..."/>
         else:
-            fields.setdefault(name, []).append(_value(child))
+            value = child.text or ""
+        fields.setdefault(name, []).append(value.strip())
 
 
-def _is_group(elem: etree._Element) -> bool:
+def _is_group(elem: etree._Element, tag: str) -> bool:
     """A Google element made only of Google elements (`g:shipping`): its children become `g:shipping/g:...`.
 
     Anything else with children (`<description>` with inline HTML) is one value: its whole text.
     """
-    if not elem.tag.startswith(_G_PREFIX) or len(elem) == 0 or (elem.text or "").strip():
+    if not tag.startswith(_G_PREFIX) or (elem.text or "").strip():
         return False
     return all(
         isinstance(child.tag, str) and child.tag.startswith(_G_PREFIX) and not (child.tail or "").strip()
@@ -236,14 +260,7 @@ def _is_group(elem: etree._Element) -> bool:
     )
 
 
-def _value(elem: etree._Element) -> str:
-    if elem.tag in (_ATOM_LINK, "link"):
-        href = elem.get("href")
-        if href is not None:
-            return href.strip()
-    return "".join(elem.itertext()).strip()
-
-
+@functools.lru_cache(maxsize=1024)
 def _field_name(tag: str) -> str:
     if not tag.startswith("{"):
         return tag

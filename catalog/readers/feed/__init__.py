@@ -1,0 +1,91 @@
+"""Google Merchant feeds (RSS 2.0 and Atom): the XML streamed safely, items grouped into products as they come.
+
+The feed is never held whole: items are parsed one by one (`xml_stream`), the
+items of one `g:item_group_id` are buffered until the group ends, and each
+product is handed to the engine as soon as it is complete. A problem with the
+whole feed found midway (a syntax error, a size limit) is added to the
+reading's issues; the engine then rejects the feed, so nothing of it is staged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from catalog.domain.issues import Issue
+from catalog.domain.location import Location
+from catalog.domain.rules import issue
+from catalog.readers.base import Reading, ReadProduct
+from catalog.readers.feed.items import group_id, handle_for, item_id, product_from_items
+from catalog.readers.feed.xml_stream import FeedError, FeedStream, RawItem
+from taxonomy import Taxonomy
+
+FEED_SUFFIXES = (".xml", ".xml.gz", ".rss", ".atom")
+
+
+def looks_like_feed(path: Path, head: bytes) -> bool:
+    """A feed by its name, or by its first bytes (gzip, or XML where a CSV would have a header)."""
+    name = path.name.lower()
+    if name.endswith(FEED_SUFFIXES):
+        return True
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start.startswith(b"<") or (head.startswith(b"\x1f\x8b") and not name.endswith(".csv"))
+
+
+def feed_error_issue(error: FeedError, *, limit: int) -> Issue:
+    """The file-level issue of a feed that cannot be read as a whole."""
+    if error.code == "feed.not_xml":
+        return issue("feed.not_xml", line=error.line if error.line is not None else "?", reason=error.detail)
+    if error.code == "feed.too_large":
+        return issue("feed.too_large", limit=f"{limit / 1024 / 1024:.0f} Mo")
+    return issue(error.code, value=error.detail or None)
+
+
+def _products(stream: FeedStream, reading: Reading, taxonomy: Taxonomy, default_qty: int | None,
+              limit: int) -> Iterator[ReadProduct]:
+    seen_ids: set[str] = set()
+    closed_groups: set[str] = set()
+    group: list[RawItem] = []
+    split: list[Issue] = []
+
+    def flush() -> Iterator[ReadProduct]:
+        if group:
+            product, found = product_from_items(group, taxonomy=taxonomy, default_qty=default_qty)
+            yield product, split + found
+            if group_id(group[0]):
+                closed_groups.add(group_id(group[0]))
+            group.clear()
+            split.clear()
+
+    try:
+        for item in stream.items():
+            reading.row_count += 1
+            gid, key = item_id(item), group_id(item)
+            same_group = bool(group) and bool(key) and group_id(group[0]) == key
+            if not same_group:
+                yield from flush()
+            if key and key in closed_groups and not group:
+                split.append(issue("structure.variants_split", at=Location(item=gid or None, column="g:item_group_id"),
+                                   product=handle_for(item), handle=key, rows=f"g:item_group_id {key}", value=key))
+            duplicate = bool(gid) and gid in seen_ids
+            group.append(item)
+            if duplicate:
+                split.append(issue("feed.duplicate_id", at=Location(item=gid, column="g:id"), product=handle_for(item),
+                                   value=gid))
+            seen_ids.add(gid)
+        yield from flush()
+    except FeedError as error:
+        reading.issues.append(feed_error_issue(error, limit=limit))
+
+
+def read_feed(path: Path, *, max_bytes: int, taxonomy: Taxonomy, default_qty: int | None = None) -> Reading:
+    """A feed file (`.xml` or `.xml.gz`) as a reading whose products stream from the file."""
+    handle = path.open("rb")
+    reading = Reading(kind="feed", source=path.name)
+
+    def products() -> Iterator[ReadProduct]:
+        with handle:
+            yield from _products(FeedStream(handle, max_bytes=max_bytes), reading, taxonomy, default_qty, max_bytes)
+
+    reading.products = products()
+    return reading
