@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.domain.iso import country_codes
 from catalog.domain.issues import Issue
+from catalog.domain.location import Location
 from catalog.domain.rules import issue
 
 if TYPE_CHECKING:
@@ -85,8 +86,10 @@ class CellRule:
     params: Callable[[str], dict[str, Any]] = lambda value: {}
     suggest: Callable[[str], list[str]] = lambda value: []
 
-    def issue(self, value: str, *, row: int | None, column: str, product: str | None) -> Issue:
-        return issue(self.code, row=row, column=column, product=product, value=value,
+    def issue(self, value: str, *, row: int | None = None, column: str | None = None, product: str | None,
+              at: Location | None = None) -> Issue:
+        """The issue of a failing cell, at its row and column (or at `at`, for an input without cells)."""
+        return issue(self.code, at=at, row=row, column=column, product=product, value=value,
                      suggestions=self.suggest(value), **self.params(value))
 
 
