@@ -29,6 +29,7 @@ samples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/images.py
 	$(BIN)/python benchmarks/contact_detection.py
+	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/vs_frictionless.py
 
 clean:
