@@ -52,10 +52,13 @@ def _require_file(path: Path) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    target = args.path
-    if target.startswith(("http://", "https://")):
-        raise CatalogError("feed URLs are not supported by this version yet: download the feed and give its file")
-    _require_file(Path(target))
+    target: str | Path = args.path
+    if str(target).lower().startswith(("http://", "https://")):
+        if args.kind not in (None, "feed"):
+            raise CatalogError(f"a URL is read as a feed, not as a {args.kind} file (see: catalog validate --help)")
+    else:
+        target = Path(target)
+        _require_file(target)
     from catalog.preload import start_cell_checker
 
     cell_checker = start_cell_checker()
@@ -69,7 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         with _store(settings) as store:
             options.seller = require_seller(store, args.seller)
             options.catalog = catalog_context(store, args.seller)
-    report = validate_file(Path(target), settings, options)
+    report = validate_file(target, settings, options)
     if args.format == "json":
         from reports.json_report import render_json
 

@@ -51,11 +51,15 @@ class Options:
     cell_checker: Callable[[list[CellRecord]], list[Issue]] = full_cell_issues
 
 
-def validate_file(path: Path, settings: Settings, options: Options | None = None,
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.lower().startswith(("https://", "http://"))
+
+
+def validate_file(path: Path | str, settings: Settings, options: Options | None = None,
                   taxonomy: Taxonomy | None = None) -> Report:
-    """Check one file end to end (reading, every rule, images unless offline)."""
+    """Check one file, or the feed at a URL, end to end (reading, every rule, images unless offline)."""
     options = options or Options()
-    source = path.name
+    source = str(path) if is_url(path) else Path(path).name
     if options.seller is not None:
         from catalog.domain.sellers import readiness, readiness_text
 
@@ -73,9 +77,18 @@ def validate_file(path: Path, settings: Settings, options: Options | None = None
             taxonomy = default_taxonomy(settings)
         return taxonomy
 
-    reading = read_file(path, max_bytes=settings.max_file_bytes, kind=options.kind,
-                        max_feed_bytes=settings.max_feed_bytes, taxonomy=load_taxonomy,
-                        in_stock_default_qty=options.seller.in_stock_default_qty if options.seller else None)
+    default_qty = options.seller.in_stock_default_qty if options.seller else None
+    if is_url(path):
+        from catalog.net.feeds import open_feed_url
+        from catalog.readers.feed import read_feed
+
+        url = str(path)
+        reading = read_feed(url, lambda: open_feed_url(url, settings), max_bytes=settings.max_feed_bytes,
+                            taxonomy=load_taxonomy(), default_qty=default_qty)
+    else:
+        reading = read_file(Path(path), max_bytes=settings.max_file_bytes, kind=options.kind,
+                            max_feed_bytes=settings.max_feed_bytes, taxonomy=load_taxonomy,
+                            in_stock_default_qty=default_qty)
     if reading.rejected:
         return _rejected(reading)
     report = check_reading(reading, taxonomy=load_taxonomy(), options=options)

@@ -61,6 +61,7 @@ class Settings:
     max_file_bytes: int
     max_image_bytes: int
     max_feed_bytes: int = 1024 * 1024 * 1024
+    feed_timeout: float = 300.0
 
     @property
     def outbox(self) -> Path:
@@ -104,4 +105,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         max_file_bytes=int(_number("CATALOG_MAX_FILE_BYTES", 20 * 1024 * 1024)),
         max_image_bytes=int(_number("CATALOG_MAX_IMAGE_BYTES", 2 * 1000 * 1000)),
         max_feed_bytes=int(_number("CATALOG_MAX_FEED_BYTES", 1024 * 1024 * 1024)),
+        feed_timeout=float(_number("CATALOG_FEED_TIMEOUT", 300.0, float)),
     )

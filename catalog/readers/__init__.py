@@ -42,10 +42,10 @@ def read_file(path: Path, *, max_bytes: int, kind: str | None = None, max_feed_b
     """
     source = path.name
     if taxonomy is not None and is_feed(path, kind):
-        from catalog.readers.feed import read_feed
+        from catalog.readers.feed import read_feed_file
 
-        return read_feed(path, max_bytes=max_feed_bytes or max_bytes, taxonomy=taxonomy(),
-                         default_qty=in_stock_default_qty)
+        return read_feed_file(path, max_bytes=max_feed_bytes or max_bytes, taxonomy=taxonomy(),
+                              default_qty=in_stock_default_qty)
     read = read_table(path, max_bytes=max_bytes, kind=kind)
     if read.issues or read.table is None:
         return Reading(kind=read.kind, source=source, issues=read.issues,

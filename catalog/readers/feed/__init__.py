@@ -9,9 +9,12 @@ reading's issues; the engine then rejects the feed, so nothing of it is staged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
+from catalog.domain.errors import InputRefused
 from catalog.domain.issues import Issue
 from catalog.domain.location import Location
 from catalog.domain.rules import issue
@@ -39,6 +42,13 @@ def feed_error_issue(error: FeedError, *, limit: int) -> Issue:
     if error.code == "feed.too_large":
         return issue("feed.too_large", limit=f"{limit / 1024 / 1024:.0f} Mo")
     return issue(error.code, value=error.detail or None)
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+Opener = Callable[[], AbstractContextManager[BinaryIO] | AbstractContextManager[Readable]]
 
 
 def _products(stream: FeedStream, reading: Reading, taxonomy: Taxonomy, default_qty: int | None,
@@ -78,14 +88,27 @@ def _products(stream: FeedStream, reading: Reading, taxonomy: Taxonomy, default_
         reading.issues.append(feed_error_issue(error, limit=limit))
 
 
-def read_feed(path: Path, *, max_bytes: int, taxonomy: Taxonomy, default_qty: int | None = None) -> Reading:
-    """A feed file (`.xml` or `.xml.gz`) as a reading whose products stream from the file."""
-    handle = path.open("rb")
-    reading = Reading(kind="feed", source=path.name)
+def read_feed(source: str, open_bytes: Opener, *, max_bytes: int, taxonomy: Taxonomy,
+              default_qty: int | None = None) -> Reading:
+    """A feed (a file's name or a URL as `source`) as a reading whose products stream from `open_bytes()`.
+
+    The feed is opened when the engine starts taking products, and closed when it has taken them all.
+    """
+    reading = Reading(kind="feed", source=source)
 
     def products() -> Iterator[ReadProduct]:
-        with handle:
-            yield from _products(FeedStream(handle, max_bytes=max_bytes), reading, taxonomy, default_qty, max_bytes)
+        try:
+            with open_bytes() as body:
+                stream = FeedStream(body, max_bytes=max_bytes)  # type: ignore[arg-type]
+                yield from _products(stream, reading, taxonomy, default_qty, max_bytes)
+        except InputRefused as refused:
+            reading.issues.append(refused.issue)
 
     reading.products = products()
     return reading
+
+
+def read_feed_file(path: Path, *, max_bytes: int, taxonomy: Taxonomy, default_qty: int | None = None) -> Reading:
+    """A feed file (`.xml` or `.xml.gz`)."""
+    return read_feed(path.name, lambda: path.open("rb"), max_bytes=max_bytes, taxonomy=taxonomy,
+                     default_qty=default_qty)
