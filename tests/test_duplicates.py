@@ -1,0 +1,37 @@
+"""Near-duplicate search: candidates come from a bounded MinHash index, so near-copies cost linear work."""
+
+from __future__ import annotations
+
+from catalog.domain.location import Location
+from validators.duplicates import CandidateIndex, Listing, duplicate_issues
+
+TEXT = ("Perceuse visseuse sans fil 18 V livrée avec deux batteries lithium de 2 Ah, un chargeur rapide et un "
+        "coffret de transport. Couple de serrage réglable sur vingt positions, mandrin autoserrant de 13 mm.")
+
+
+def listing(n: int, text: str = TEXT) -> Listing:
+    return Listing(f"perceuse-{n}", f"Perceuse visseuse 18 V modèle {n}", text.replace("2 Ah", f"{n} Ah"),
+                   Location(n + 2, "Title"))
+
+
+def test_near_copies_are_found_among_few_candidates() -> None:
+    index = CandidateIndex()
+    sizes = []
+    for n in range(3000):
+        sizes.append(len(index.candidates_then_add(n, f"perceuse visseuse 18 v modele {n} {TEXT.lower()}")))
+    assert max(sizes) <= CandidateIndex.MAX_CANDIDATES and sizes[-1] > 0
+
+
+def test_near_and_exact_verdicts() -> None:
+    found = duplicate_issues([listing(1), listing(2), listing(1), Listing("autre", "Table de jardin", "Teck.")])
+    assert [(i.code, i.product, i.row) for i in found] == [("duplicate.near", "perceuse-2", 4),
+                                                           ("duplicate.exact", "perceuse-1", 3)]
+    assert "ligne 3" in found[1].message.fr
+
+
+def test_catalog_listings_count_and_unrelated_texts_do_not() -> None:
+    old = Listing("ancienne", "Perceuse visseuse 18 V modèle 7", TEXT.replace("2 Ah", "7 Ah"), in_file=False)
+    found = duplicate_issues([listing(7), Listing("x", "Chaise pliante en hêtre", "Une chaise solide et légère.")],
+                             [old])
+    assert [(i.code, i.product) for i in found] == [("duplicate.exact", "perceuse-7")]
+    assert "catalogue" in found[0].message.fr
