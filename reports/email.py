@@ -29,7 +29,7 @@ from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import SEVERITY_ORDER, Report
 from reports.outcome import nothing_accepted
 from reports.templating import environment
-from reports.wording import Nouns, agree, count_en, count_fr, nouns
+from reports.wording import Nouns, agree, count_en, count_fr, nouns, read_units
 
 TOP_ISSUES = 10
 ANNOTATED_SUFFIX = ".annote.csv"
@@ -108,8 +108,8 @@ def compose_report_email(
         "none_accepted": (none_fr, none_en),
         "all_refused": (f"{counted.fr(summary['refused'])} {agree('refusé', summary['refused'], counted.feminine)}",
                         f"{counted.en(summary['refused'])} refused"),
-        "counts_fr": _counts_fr(summary, counted),
-        "counts_en": _counts_en(summary, counted),
+        "counts_fr": _counts_fr(summary, counted, report.kind),
+        "counts_en": _counts_en(summary, counted, report.kind),
         "headline": _headline(summary, counted, en_noun=True),
         "errors": [line for line in top if line.severity == Severity.ERROR],
         "warnings": [line for line in top if line.severity == Severity.WARNING],
@@ -291,9 +291,11 @@ def _line(issue: Issue) -> IssueLine:
     )
 
 
-def _counts_fr(summary: dict[str, int], counted: Nouns) -> dict[str, str]:
+def _counts_fr(summary: dict[str, int], counted: Nouns, kind: str) -> dict[str, str]:
+    one, many, _, _ = read_units(kind)
+    read = "lu" if kind == "feed" else "lue"
     return {
-        "rows": count_fr(summary["rows"], "ligne lue", "lignes lues"),
+        "rows": count_fr(summary["rows"], f"{one} {read}", f"{many} {read}s"),
         "products": counted.fr(summary["products"]),
         "accepted": f"{summary['accepted']} {agree('accepté', summary['accepted'], counted.feminine)}",
         "refused": f"{summary['refused']} {agree('refusé', summary['refused'], counted.feminine)}",
@@ -303,9 +305,10 @@ def _counts_fr(summary: dict[str, int], counted: Nouns) -> dict[str, str]:
     }
 
 
-def _counts_en(summary: dict[str, int], counted: Nouns) -> dict[str, str]:
+def _counts_en(summary: dict[str, int], counted: Nouns, kind: str) -> dict[str, str]:
+    _, _, one, many = read_units(kind)
     return {
-        "rows": count_en(summary["rows"], "row read", "rows read"),
+        "rows": count_en(summary["rows"], f"{one} read", f"{many} read"),
         "products": counted.en(summary["products"]),
         "accepted": f"{summary['accepted']} accepted",
         "refused": f"{summary['refused']} refused",

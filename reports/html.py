@@ -16,7 +16,7 @@ from catalog.domain.report import Report
 from reports.outcome import nothing_accepted
 from reports.templating import environment
 from reports.text import ProductGroup, group_issues
-from reports.wording import agree, nouns, word_en, word_fr
+from reports.wording import agree, nouns, read_units, word_en, word_fr
 
 VALUE_EXCERPT = 300
 
@@ -75,7 +75,8 @@ def _counts(report: Report) -> list[Count]:
         Count(s["infos"], _label(s["infos"], "information", "info"), "info"),
     ]
     if report.row_count:
-        counts.append(Count(s["rows"], _label(s["rows"], "ligne", "row"), "neutral"))
+        fr_one, _, en_one, _ = read_units(report.kind)
+        counts.append(Count(s["rows"], _label(s["rows"], fr_one, en_one), "neutral"))
     return counts
 
 
@@ -118,6 +119,7 @@ def _issue_view(issue: Issue) -> dict[str, Any]:
 def _group_view(group: ProductGroup) -> dict[str, Any]:
     return {
         "key": group.key,
+        "title": group.result.product.title if group.result and group.result.product else "",
         "is_variant": group.is_variant,
         "rows": _rows_text(group.rows),
         "row_count": len(group.rows),

@@ -46,6 +46,11 @@ def nouns(kind: str) -> Nouns:
     return VARIANTS if kind == "bulk" else PRODUCTS
 
 
+def read_units(kind: str) -> tuple[str, str, str, str]:
+    """What an input is read in, French and English, singular and plural: a feed's items, a CSV's rows."""
+    return ("article", "articles", "item", "items") if kind == "feed" else ("ligne", "lignes", "row", "rows")
+
+
 def word_fr(count: int, one: str, many: str | None = None) -> str:
     """The French noun for `count`: singular for 0 and 1, `many` (default: `one` + s) from 2 on."""
     return one if count <= 1 else (many or one + "s")
