@@ -31,14 +31,28 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
+    """A finding, kept compact until it is rendered: its rule's templates and the values that fill them.
+
+    A feed of 100,000 items can hold hundreds of thousands of issues; the sentences are written only when a
+    report asks for `message` or `fix`.
+    """
+
     code: str
     severity: Severity
-    message: Text
-    fix: Text
+    templates: tuple[Text, Text]  # the rule's message and fix, shared by every issue of the rule
+    params: tuple[tuple[str, Any], ...] = ()
     location: Location = NOWHERE
     product: str | None = None
     value: str | None = None
     suggestions: tuple[str, ...] = field(default=())
+
+    @property
+    def message(self) -> Text:
+        return self.templates[0].format(**dict(self.params))
+
+    @property
+    def fix(self) -> Text:
+        return self.templates[1].format(**dict(self.params))
 
     @property
     def row(self) -> int | None:

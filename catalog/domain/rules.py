@@ -8,7 +8,7 @@ Codes never change meaning once published; a new check gets a new code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.domain.issues import Issue, Severity, Text
@@ -26,6 +26,10 @@ class Rule:
     message: Text
     fix: Text
     description: str = ""
+    templates: tuple[Text, Text] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "templates", (self.message, self.fix))
 
     def issue(
         self,
@@ -48,8 +52,8 @@ class Rule:
         return Issue(
             code=self.code,
             severity=severity or self.severity,
-            message=self.message.format(**params),
-            fix=self.fix.format(**params),
+            templates=self.templates,
+            params=tuple(params.items()),
             location=at,
             product=product,
             value=value,
