@@ -22,6 +22,8 @@ from taxonomy import Taxonomy
 from validators.cells import FULL_CELL_RULES, handle_suggestion
 
 MAX_ADDITIONAL_IMAGES = 10
+# What a variant keeps of its item as the seller wrote it (the texts are on the product already).
+KEPT_FIELDS = ("g:id", "g:item_group_id", "g:mpn", "g:gtin", "g:availability", "g:price", "g:sale_price")
 # Option attributes in the order the spec lists them, with the name sellers read.
 OPTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("g:color", "Couleur"), ("g:size", "Taille"), ("g:material", "Matière"), ("g:pattern", "Motif"),
@@ -101,7 +103,7 @@ def _variant(item: RawItem, handle: str, option_fields: Sequence[str], default_q
     gid = item_id(item)
     found: list[Issue] = []
     variant = Variant(row=None, item=gid or None, sku=gid, options=tuple(first(item, f) for f in option_fields),
-                      minimum_qty=1, raw={k: v[0] for k, v in item.fields.items() if v})
+                      minimum_qty=1, raw={k: first(item, k) for k in KEPT_FIELDS if first(item, k)})
     currency = ""
     price_text = first(item, "g:price")
     price = parse_price(price_text) if price_text else None
