@@ -65,7 +65,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from catalog.engine import Options, validate_file
 
     settings = _settings()
-    options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker)
+    options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker,
+                      keep_texts=False)
     if args.seller:
         from catalog.ingest import catalog_context, require_seller
 
@@ -74,9 +75,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             options.catalog = catalog_context(store, args.seller)
     report = validate_file(target, settings, options)
     if args.format == "json":
-        from reports.json_report import render_json
+        from reports.json_report import write_json
 
-        sys.stdout.write(render_json(report) + "\n")
+        write_json(report, sys.stdout)
+        sys.stdout.write("\n")
     else:
         from reports.text import render_text
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.domain.issue_log import IssueLog
 from catalog.domain.issues import Issue
 from catalog.domain.model import Product
 from catalog.domain.report import ProductResult, Report
@@ -47,6 +48,8 @@ class Options:
     seller: Seller | None = None
     catalog: CatalogContext = field(default_factory=CatalogContext)
     progress: bool = False
+    # Keep each product's texts after its checks (staging needs them); a report-only run lets them go.
+    keep_texts: bool = True
     # Runs the cell contract; the CLI passes one whose pandera is already loaded in another process.
     cell_checker: Callable[[list[CellRecord]], list[Issue]] = full_cell_issues
 
@@ -199,40 +202,71 @@ def check_product(product: Product, context: ProductContext, body_text: str | No
 
 
 def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | None = None) -> Report:
-    """Every rule over the products of an input whose file-level checks passed."""
+    """Every rule over the products of an input whose file-level checks passed.
+
+    A CSV is judged as a whole: its cell contract is one table, checked once every row is read. A feed
+    streams: each product is judged as soon as its own rules and the rules across products have seen it,
+    its verdict is recorded, and only a light copy of it is kept (see `Options.keep_texts`).
+    """
     from validators.html import html_to_text
 
     options = options or Options()
     context = ProductContext(taxonomy, options.seller)
-    found = list(reading.issues)
+    streaming = not reading.cell_records
+    report = Report(kind=reading.kind, source=reading.source, row_count=reading.row_count, table=reading.table,
+                    issues=IssueLog() if streaming else [])
+    source = reading.products if streaming else list(reading.products)
+    known = None if streaming else {p.handle for p, _ in source if p.handle}  # type: ignore[union-attr]
+    skus = products.SkuRegistry(options.catalog.skus, known)
+    repeats = duplicates.DuplicateFinder(options.catalog.listings, known)
+    found: list[Issue] = list(reading.issues)
     built: list[Product] = []
-    listings: list[duplicates.Listing] = []
     type_fixes: dict[str, str] = {}
-    for product, read_issues in reading.products:
-        built.append(product)
-        found += read_issues
-        if not product.handle:
-            continue
-        body_text = html_to_text(product.body_html) if product.body_html.strip() else ""
-        product_issues, type_fix = check_product(product, context, body_text)
-        found += product_issues
-        if type_fix:
-            type_fixes[product.handle] = type_fix
-        listings.append(duplicates.Listing(product.handle, product.title, body_text, product.at("title")))
-    checked = [p for p in built if p.handle]
-    found += products.sku_issues(checked, options.catalog.skus)
-    found += duplicates.duplicate_issues(listings, options.catalog.listings)
+    for product, read_issues in source:
+        mine = list(read_issues)
+        if product.handle:
+            body_text = html_to_text(product.body_html) if product.body_html.strip() else ""
+            product_issues, type_fix = check_product(product, context, body_text)
+            mine += product_issues
+            if type_fix:
+                type_fixes[product.handle] = type_fix
+            mine += skus.check(product)
+            mine += repeats.check(duplicates.Listing(product.handle, product.title, body_text, product.at("title")))
+        if streaming:
+            _record(report, product, mine, keep_texts=options.keep_texts)
+        else:
+            built.append(product)
+            found += mine
+    report.row_count = reading.row_count
+    if streaming:
+        report.issues += reading.issues  # what the reader found about the input as a whole, once it is read
+        return report
     if reading.cell_records:
         found += options.cell_checker(reading.cell_records)  # last: its checker may still be loading
-
-    report = Report(kind=reading.kind, source=reading.source, issues=found, row_count=reading.row_count,
-                    table=reading.table)
     report.products = _verdicts(built, found)
     refused = {p.handle for p in report.products if p.status == "refused"}
     # What the pipeline did for the seller only matters for products it stages.
     report.issues = [i for i in found if not (i.code == "seo.generated" and i.product in refused)]
-    report.corrections = reading.corrections(checked, type_fixes)
+    report.corrections = reading.corrections([p for p in built if p.handle], type_fixes)
     return report
+
+
+def _record(report: Report, product: Product, issues: list[Issue], *, keep_texts: bool) -> None:
+    """One streamed product's verdict, its issues into the report, and the product kept light if asked."""
+    refused = not product.handle or any(i.is_error for i in issues)
+    if refused:
+        issues = [i for i in issues if i.code != "seo.generated"]
+    report.issues += issues
+    if not keep_texts:
+        product.body_html = product.policy = product.seo_title = product.seo_description = ""
+        product.raw = {}
+        for variant in product.variants:
+            variant.raw = {}
+    report.products.append(ProductResult(
+        handle=product.handle, rows=list(product.rows), status="refused" if refused else "accepted",
+        codes=list(dict.fromkeys(i.code for i in issues)) if product.handle else ["field.required"],
+        product=product if product.handle else None,
+    ))
 
 
 def _verdicts(built: Sequence[Product], found: Sequence[Issue]) -> list[ProductResult]:
@@ -258,12 +292,15 @@ def _verdicts(built: Sequence[Product], found: Sequence[Issue]) -> list[ProductR
     ]
 
 
-def refresh_verdicts(report: Report) -> None:
-    """Recompute product statuses after issues were added (the image checks)."""
-    refused = {i.product for i in report.issues if i.is_error}
+def refresh_verdicts(report: Report, added: Sequence[Issue]) -> None:
+    """Recompute product statuses after `added` issues joined the report (the image checks)."""
+    refused = {i.product for i in added if i.is_error}
+    codes: dict[str | None, list[str]] = {}
+    for found in added:
+        codes.setdefault(found.product, []).append(found.code)
     for result in report.products:
-        result.codes = list(dict.fromkeys(
-            result.codes + [i.code for i in report.issues if i.product == result.handle and result.handle]))
+        if result.handle and result.handle in codes:
+            result.codes = list(dict.fromkeys(result.codes + codes[result.handle]))
         if result.handle in refused:
             result.status = "refused"
 
@@ -288,7 +325,7 @@ def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
     if not refs:
         return
     outcomes = check_image_urls([ref for ref, _ in refs], settings, progress=progress)
-    for ref, min_size in refs:
-        report.issues += issues_for(outcomes.get(ref.url), ref, min_size)
-    refresh_verdicts(report)
+    added = [found for ref, min_size in refs for found in issues_for(outcomes.get(ref.url), ref, min_size)]
+    report.issues += added
+    refresh_verdicts(report, added)
 

@@ -8,9 +8,9 @@ from pathlib import Path, PurePosixPath
 from catalog.domain.report import Report
 from reports.annotated import render_annotated_csv
 from reports.corrected import render_corrected_csv
-from reports.diagnostics import render_item_diagnostics
+from reports.diagnostics import write_item_diagnostics
 from reports.html import render_html
-from reports.json_report import render_json
+from reports.json_report import write_json
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 
@@ -32,16 +32,19 @@ def write_reports(report: Report, out_dir: Path, *, seller_name: str | None = No
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report.source)
-    contents: dict[str, tuple[str, bytes]] = {
-        "json": (f"{stem}.rapport.json", (render_json(report) + "\n").encode("utf-8")),
-    }
+    paths: dict[str, Path] = {"json": out_dir / f"{stem}.rapport.json"}
+    with paths["json"].open("w", encoding="utf-8") as out:  # written as it goes: a feed's report can be large
+        write_json(report, out)
+        out.write("\n")
     if report.kind == "feed" and report.products:
-        contents["diagnostics"] = (f"{stem}.diagnostics.csv", render_item_diagnostics(report))
+        paths["diagnostics"] = out_dir / f"{stem}.diagnostics.csv"
+        with paths["diagnostics"].open("wb") as out:
+            write_item_diagnostics(report, out)
+    contents: dict[str, tuple[str, bytes]] = {}
     if report.table is not None:
         contents["annotated"] = (f"{stem}.annote.csv", render_annotated_csv(report))
         contents["corrected"] = (f"{stem}.corrige.csv", render_corrected_csv(report))
     contents["html"] = (f"{stem}.rapport.html", render_html(report, seller_name=seller_name).encode("utf-8"))
-    paths: dict[str, Path] = {}
     for kind, (name, data) in contents.items():
         path = out_dir / name
         path.write_bytes(data)

@@ -177,3 +177,25 @@ def test_item_diagnostics_one_row_per_item_formulas_inert(feed, tmp_path: Path, 
     assert [r[0] for r in rows] == ["g:id", "T-S", "T-M", "P-2"]
     assert rows[1][1].startswith("'=") and rows[2][2].startswith("refusé")
     assert "feed.price_format" in rows[2][3] and "feed.price_format" not in rows[1][3]
+
+
+def test_a_feed_report_is_the_same_when_its_issues_wait_on_disk(feed, tmp_path: Path, taxonomy: Taxonomy,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import catalog.engine
+    from catalog.domain import issue_log
+    from catalog.domain.issue_log import IssueLog
+    from reports.files import write_reports
+
+    path = feed(*[item(f"P-{n}", price="9,90 EUR" if n % 3 else "9.90 EUR") for n in range(40)])
+    kept = check(path, taxonomy)
+    monkeypatch.setattr(catalog.engine, "IssueLog", functools.partial(IssueLog, in_memory=5))
+    monkeypatch.setattr(issue_log, "BLOCK", 3)
+    spilled = check(path, taxonomy)
+    assert spilled.issues.spilled and not kept.issues.spilled
+    assert spilled.to_dict() == kept.to_dict()
+    first = write_reports(kept, tmp_path / "a")
+    second = write_reports(spilled, tmp_path / "b")
+    for kind in ("json", "diagnostics"):
+        assert first[kind].read_bytes() == second[kind].read_bytes()

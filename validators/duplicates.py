@@ -9,8 +9,10 @@ variants.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,54 +93,70 @@ class CandidateIndex:
         return list(found)[: self.MAX_CANDIDATES]
 
 
-def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequence[Listing] = ()) -> list[Issue]:
-    """One issue per product of the input that repeats an earlier product of it or one of the catalog.
+class DuplicateFinder:
+    """Products that repeat an earlier product of the input or one of the seller's catalog, one by one.
 
-    Exact repeats are found by their folded text; near ones among a bounded set of candidates from a
-    MinHash index on a short key (title and the start of the text), each then judged on the whole text.
-    Time and memory grow linearly with the listings.
+    Exact repeats are found by a digest of their folded text; near ones among a bounded set of candidates
+    from a MinHash index on a short key (title and the start of the text), each then judged on the whole
+    text. Time and memory grow linearly with the listings; the texts kept for judging are compressed.
+    `input_handles` leave out the catalog versions of the input's own products when known beforehand.
     """
-    from rapidfuzz import fuzz
 
-    in_file = {f.handle for f in file_listings}
-    catalog = [c for c in catalog_listings if c.handle not in in_file]
-    index = CandidateIndex()
-    keys: dict[int, tuple[str, str]] = {}  # position -> (short key, full key), for the listings kept in the index
-    listed: dict[int, Listing] = {}
-    seen_exact: dict[str, Listing] = {}
-    for position, item in enumerate(catalog, start=len(file_listings)):
-        full = _key(item)
-        seen_exact.setdefault(full, item)
+    def __init__(self, catalog_listings: Sequence[Listing] = (), input_handles: set[str] | None = None) -> None:
+        self._index = CandidateIndex()
+        self._keys: list[tuple[str, bytes]] = []  # position -> (short key, compressed full key)
+        self._listed: list[tuple[str, Location, bool]] = []  # position -> (handle, where, in the input)
+        self._exact: dict[bytes, int] = {}
+        for item in catalog_listings:
+            if input_handles is None or item.handle not in input_handles:
+                self._remember(item, _key(item), add_exact=True)
+
+    def _remember(self, item: Listing, full: str, *, add_exact: bool) -> tuple[int, str]:
+        position = len(self._keys)
         short = _key(item, KEY_TEXT_LENGTH)
-        keys[position], listed[position] = (short, full), item
-        index.candidates_then_add(position, short)
+        self._keys.append((short, zlib.compress(full.encode(), 1)))
+        self._listed.append((item.handle, item.at, item.in_file))
+        if add_exact:
+            self._exact.setdefault(_digest(full), position)
+        return position, short
 
-    def where(other: Listing) -> tuple[str, str]:
-        if other.in_file:
-            fr, en = other.at.place()
+    def _where(self, position: int) -> tuple[str, str]:
+        _, at, in_file = self._listed[position]
+        if in_file:
+            fr, en = at.place()
             return f"({fr} de ce fichier)", f"({en} of this file)"
         return "(déjà dans votre catalogue)", "(already in your catalog)"
 
-    found: list[Issue] = []
-    for position, item in enumerate(file_listings):
+    def check(self, item: Listing) -> list[Issue]:
+        from rapidfuzz import fuzz
+
         if not item.title:
-            continue
+            return []
         full = _key(item)
-        other = seen_exact.get(full)
+        other = self._exact.get(_digest(full))
         if other is not None:
-            fr, en = where(other)
-            found.append(issue("duplicate.exact", at=item.at, product=item.handle,
-                               value=item.title[:120], other=other.handle, where_fr=fr, where_en=en))
-            continue
-        seen_exact[full] = item
+            fr, en = self._where(other)
+            return [issue("duplicate.exact", at=item.at, product=item.handle, value=item.title[:120],
+                          other=self._listed[other][0], where_fr=fr, where_en=en)]
+        position = len(self._keys)
         short = _key(item, KEY_TEXT_LENGTH)
-        candidates = index.candidates_then_add(position, short)
-        keys[position], listed[position] = (short, full), item
-        close = sorted(((fuzz.ratio(short, keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c) for c in candidates),
-                       key=lambda pair: -pair[0])
-        scored = [(fuzz.ratio(full, keys[c][1]), c) for score, c in close[:5] if score]
+        candidates = self._index.candidates_then_add(position, short)
+        self._remember(item, full, add_exact=True)
+        close = sorted(((fuzz.ratio(short, self._keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c)
+                        for c in candidates), key=lambda pair: -pair[0])
+        scored = [(fuzz.ratio(full, zlib.decompress(self._keys[c][1]).decode()), c) for score, c in close[:5] if score]
         best = max(scored, default=None)
-        if best is not None and best[0] >= NEAR_THRESHOLD:
-            found.append(issue("duplicate.near", at=item.at, product=item.handle,
-                               value=item.title[:120], other=listed[best[1]].handle, score=round(best[0])))
-    return found
+        if best is None or best[0] < NEAR_THRESHOLD:
+            return []
+        return [issue("duplicate.near", at=item.at, product=item.handle, value=item.title[:120],
+                      other=self._listed[best[1]][0], score=round(best[0]))]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def duplicate_issues(file_listings: Sequence[Listing], catalog_listings: Sequence[Listing] = ()) -> list[Issue]:
+    """`DuplicateFinder` over a whole list of listings."""
+    finder = DuplicateFinder(catalog_listings, {f.handle for f in file_listings})
+    return [found for item in file_listings for found in finder.check(item)]

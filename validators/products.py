@@ -120,32 +120,46 @@ def tag_issues(product: Product) -> list[Issue]:
     return found
 
 
-def sku_issues(products: list[Product], catalog_skus: dict[str, str]) -> list[Issue]:
-    """Missing SKUs (warning) and SKUs used twice in the file or by another product of the seller's catalog.
+class SkuRegistry:
+    """Missing SKUs (warning) and SKUs used twice in the input or by another product of the seller's catalog.
 
-    A product of the file replaces its catalog version, so a SKU the catalog gives to a product that
-    the file also sends is free: two products may swap SKUs in one file.
+    Products are checked one by one as they come, so a feed of any length is checked in one pass.
+    A product of the input replaces its catalog version, so a SKU the catalog gives to a product that
+    the input also sends is free: two products may swap SKUs in one file. `input_handles` are the
+    input's products when they are known beforehand (a CSV); a streamed feed learns them as it goes.
     """
-    in_file = {p.handle for p in products}
-    found: list[Issue] = []
-    first_use: dict[str, tuple[str, Location]] = {}
-    for product in products:
+
+    def __init__(self, catalog_skus: dict[str, str], input_handles: set[str] | None = None) -> None:
+        self.catalog_skus = catalog_skus
+        self.input_handles = input_handles if input_handles is not None else set()
+        self._first_use: dict[str, tuple[str, Location]] = {}
+
+    def check(self, product: Product) -> list[Issue]:
+        self.input_handles.add(product.handle)
+        found: list[Issue] = []
         for variant in product.variants:
             sku = variant.sku
+            at = product.at("sku", variant)
             if not sku:
-                found.append(issue("sku.missing", at=product.at("sku", variant), product=product.handle))
+                found.append(issue("sku.missing", at=at, product=product.handle))
                 continue
-            if sku in first_use:
-                other_handle, other_at = first_use[sku]
+            if sku in self._first_use:
+                other_handle, other_at = self._first_use[sku]
                 fr, en = other_at.place()
-                found.append(issue("sku.duplicate", at=product.at("sku", variant), product=product.handle,
+                found.append(issue("sku.duplicate", at=at, product=product.handle,
                                    value=sku, where_fr=f"dans ce fichier ({fr}, « {other_handle} »)",
                                    where_en=f"in this file ({en}, \"{other_handle}\")"))
                 continue
-            first_use[sku] = (product.handle, product.at("sku", variant))
-            owner = catalog_skus.get(sku)
-            if owner is not None and owner != product.handle and owner not in in_file:
-                found.append(issue("sku.duplicate", at=product.at("sku", variant), product=product.handle,
+            self._first_use[sku] = (product.handle, at)
+            owner = self.catalog_skus.get(sku)
+            if owner is not None and owner != product.handle and owner not in self.input_handles:
+                found.append(issue("sku.duplicate", at=at, product=product.handle,
                                    value=sku, where_fr=f"dans votre catalogue par le produit « {owner} »",
                                    where_en=f"in your catalog by product \"{owner}\""))
-    return found
+        return found
+
+
+def sku_issues(products: list[Product], catalog_skus: dict[str, str]) -> list[Issue]:
+    """`SkuRegistry` over a whole list of products."""
+    registry = SkuRegistry(catalog_skus, {p.handle for p in products})
+    return [found for product in products for found in registry.check(product)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,15 +87,24 @@ class Report:
             "infos": count[Severity.INFO],
         }
 
-    def sorted_issues(self) -> list[Issue]:
-        return sorted(self.issues, key=lambda i: (i.row is not None, i.row or 0, SEVERITY_ORDER[i.severity]))
+    def sorted_issues(self) -> Iterator[Issue]:
+        """File-level issues first, then by row, errors before warnings before infos; found order otherwise.
+
+        A feed has no rows: its issues come in one pass per severity, never all in memory at once.
+        """
+        if self.kind == "feed":
+            for severity in SEVERITY_ORDER:
+                yield from (i for i in self.issues if i.severity is severity)
+            return
+        yield from sorted(self.issues, key=lambda i: (i.row is not None, i.row or 0, SEVERITY_ORDER[i.severity]))
+
+    def header(self) -> dict[str, Any]:
+        """The report JSON's fields that come before the issues."""
+        return {"kind": self.kind, "source": self.source, "status": self.status, "summary": self.summary()}
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "source": self.source,
-            "status": self.status,
-            "summary": self.summary(),
+            **self.header(),
             "issues": [i.to_dict() for i in self.sorted_issues()],
             "products": [p.to_dict() for p in self.products],
         }
