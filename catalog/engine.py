@@ -233,7 +233,7 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
             mine += skus.check(product)
             mine += repeats.check(duplicates.Listing(product.handle, product.title, body_text, product.at("title")))
         if streaming:
-            _record(report, product, mine, keep_texts=options.keep_texts)
+            _record(report, product, mine, keep_texts=options.keep_texts, offline=options.offline)
         else:
             built.append(product)
             found += mine
@@ -251,21 +251,25 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
     return report
 
 
-def _record(report: Report, product: Product, issues: list[Issue], *, keep_texts: bool) -> None:
+def _record(report: Report, product: Product, issues: list[Issue], *, keep_texts: bool, offline: bool) -> None:
     """One streamed product's verdict, its issues into the report, and the product kept light if asked."""
     refused = not product.handle or any(i.is_error for i in issues)
     if refused:
         issues = [i for i in issues if i.code != "seo.generated"]
     report.issues += issues
-    if not keep_texts:
-        product.body_html = product.policy = product.seo_title = product.seo_description = ""
-        product.raw = {}
-        for variant in product.variants:
-            variant.raw = {}
+    keep: Product | None = product if product.handle else None
+    if keep is not None and not keep_texts:
+        if offline:
+            keep = None  # the report needs only its title and items
+        else:  # the image checks still need its links
+            product.body_html = product.policy = product.seo_title = product.seo_description = ""
+            product.raw = {}
+            for variant in product.variants:
+                variant.raw = {}
     report.products.append(ProductResult(
         handle=product.handle, rows=list(product.rows), status="refused" if refused else "accepted",
         codes=list(dict.fromkeys(i.code for i in issues)) if product.handle else ["field.required"],
-        product=product if product.handle else None,
+        product=keep, title=product.title, items=tuple(v.item or "" for v in product.variants),
     ))
 
 
@@ -287,6 +291,7 @@ def _verdicts(built: Sequence[Product], found: Sequence[Issue]) -> list[ProductR
             status="refused" if product.handle in refused or not product.handle else "accepted",
             codes=codes.get(product.handle, []) if product.handle else ["field.required"],
             product=product if product.handle else None,
+            title=product.title,
         )
         for product in built
     ]

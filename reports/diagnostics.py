@@ -55,15 +55,12 @@ def _take(found: Iterator[Issue], pending: list[Issue], handle: str) -> tuple[li
 
 def _rows(result: ProductResult, issues: list[Issue]) -> list[tuple[str, ...]]:
     """One row per item of the product: its own issues, and what concerns the whole product on its first item."""
-    product = result.product
-    if product is None:
-        return []
-    items = [v.item for v in product.variants]
+    items: list[str | None] = list(result.items)
     rows: list[tuple[str, ...]] = []
     for index, item in enumerate(items):
         mine = [i for i in issues if i.item == item or (index == 0 and i.item not in items)]
         codes = ", ".join(dict.fromkeys(i.code for i in mine))
         messages = " | ".join(f"{i.message.fr} / {i.message.en}" for i in mine)
-        cells = (item or "", product.title, STATUS.get(result.status, result.status), codes, messages)
+        cells = (item or "", result.title, STATUS.get(result.status, result.status), codes, messages)
         rows.append(tuple(neutralise(cell) for cell in cells))
     return rows

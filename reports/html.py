@@ -119,7 +119,7 @@ def _issue_view(issue: Issue) -> dict[str, Any]:
 def _group_view(group: ProductGroup) -> dict[str, Any]:
     return {
         "key": group.key,
-        "title": group.result.product.title if group.result and group.result.product else "",
+        "title": group.result.title if group.result else "",
         "is_variant": group.is_variant,
         "rows": _rows_text(group.rows),
         "row_count": len(group.rows),

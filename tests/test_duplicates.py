@@ -18,7 +18,8 @@ def test_near_copies_are_found_among_few_candidates() -> None:
     index = CandidateIndex()
     sizes = []
     for n in range(3000):
-        sizes.append(len(index.candidates_then_add(n, f"perceuse visseuse 18 v modele {n} {TEXT.lower()}")))
+        candidates, _ = index.candidates_then_add(n, f"perceuse visseuse 18 v modele {n} {TEXT.lower()}")
+        sizes.append(len(candidates))
     assert max(sizes) <= CandidateIndex.MAX_CANDIDATES and sizes[-1] > 0
 
 
@@ -35,3 +36,15 @@ def test_catalog_listings_count_and_unrelated_texts_do_not() -> None:
                              [old])
     assert [(i.code, i.product) for i in found] == [("duplicate.exact", "perceuse-7")]
     assert "catalogue" in found[0].message.fr
+
+
+def test_the_index_forgets_beyond_its_window_so_memory_is_bounded(monkeypatch) -> None:
+    from validators.duplicates import DuplicateFinder
+
+    monkeypatch.setattr(CandidateIndex, "WINDOW", 50)
+    finder = DuplicateFinder()
+    found = [i for n in range(400) for i in finder.check(listing(n))]
+    assert len(finder._keys) == 50 and len(finder._index._filed) == 50
+    assert sum(len(b) for b in finder._index._buckets.values()) <= 50 * CandidateIndex.BANDS
+    assert len(found) >= 390 and {i.code for i in found} == {"duplicate.near"}
+    assert [i.code for i in finder.check(listing(3))] == ["duplicate.exact"]  # exact repeats: over the whole input

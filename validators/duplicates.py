@@ -47,81 +47,105 @@ def _key(item: Listing, length: int | None = None) -> str:
 
 
 class CandidateIndex:
-    """Listings seen so far, found again by MinHash bands (locality-sensitive hashing) in near-constant time.
+    """The latest listings, found again by MinHash bands (locality-sensitive hashing) in near-constant time.
 
     Each listing's short key is cut into shingles, signed with a MinHash
     (datasketch) and filed under each band of its signature. A bucket keeps
-    only its `BUCKET_CAP` latest listings, so a file or feed of near-copies
-    (every listing in every bucket) still costs a bounded number of
-    comparisons per listing: the search stays linear in the input.
+    only its `BUCKET_CAP` latest listings, so an input of near-copies (every
+    listing in every bucket) still costs a bounded number of comparisons per
+    listing; and the index forgets listings older than the `WINDOW` latest, so
+    its memory is bounded whatever the input's length.
     """
 
     NUM_PERM = 64
-    BANDS = 16  # 16 bands of 4 rows: pairs from about 50 % Jaccard similarity meet in a bucket
+    BANDS = 16  # 16 bands of 4 rows: pairs from about 50 % Jaccard similarity (of word pairs) meet in a bucket
     BUCKET_CAP = 8
     MAX_CANDIDATES = 24
+    WINDOW = 20_000
 
     def __init__(self) -> None:
-        self._buckets: dict[bytes, list[int]] = {}
+        from datasketch import MinHash
 
-    @classmethod
-    def _bands(cls, key: str) -> list[bytes]:
+        prototype = MinHash(num_perm=self.NUM_PERM, seed=7)  # its permutations serve every signature
+        self._permutations, self._scheme = prototype.permutations, prototype.scheme
+        self._buckets: dict[int, list[int]] = {}
+        self._filed: dict[int, tuple[int, ...]] = {}  # position -> its bands, for the listings in the window
+
+    def _bands(self, key: str) -> tuple[int, ...]:
         from datasketch import MinHash
 
         words = key.split()
-        shingles = {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))} if len(words) >= 10 else {
+        shingles = {" ".join(words[i:i + 2]) for i in range(max(1, len(words) - 1))} if len(words) >= 10 else {
             key[i:i + 4] for i in range(max(1, len(key) - 3))}
-        signature = MinHash(num_perm=cls.NUM_PERM, seed=7)
+        signature = MinHash(num_perm=self.NUM_PERM, permutations=self._permutations, scheme=self._scheme)
         signature.update_batch([s.encode() for s in shingles])
-        rows = cls.NUM_PERM // cls.BANDS
+        rows = self.NUM_PERM // self.BANDS
         values = signature.hashvalues
-        return [band.to_bytes(1, "big") + values[band * rows:(band + 1) * rows].tobytes() for band in range(cls.BANDS)]
+        return tuple(hash((band, values[band * rows:(band + 1) * rows].tobytes())) for band in range(self.BANDS))
 
-    def candidates_then_add(self, index: int, key: str, *, add: bool = True) -> list[int]:
-        """The listings that may be near `key` (latest first, at most MAX_CANDIDATES); then file `index` under it."""
+    def candidates_then_add(self, index: int, key: str) -> tuple[list[int], list[int]]:
+        """The listings that may be near `key` (latest first, at most MAX_CANDIDATES), then `index` is filed
+        under `key`; and the listings the window forgot to make room for it."""
         found: dict[int, None] = {}
         bands = self._bands(key)
         for band in bands:
             for other in reversed(self._buckets.get(band, ())):
                 found.setdefault(other)
-        if add:
-            for band in bands:
-                bucket = self._buckets.setdefault(band, [])
-                bucket.append(index)
-                if len(bucket) > self.BUCKET_CAP:
-                    del bucket[0]
-        return list(found)[: self.MAX_CANDIDATES]
+        for band in bands:
+            bucket = self._buckets.setdefault(band, [])
+            bucket.append(index)
+            if len(bucket) > self.BUCKET_CAP:
+                del bucket[0]
+        self._filed[index] = bands
+        forgotten: list[int] = []
+        while len(self._filed) > self.WINDOW:
+            oldest = next(iter(self._filed))
+            for band in self._filed.pop(oldest):
+                bucket = self._buckets.get(band)
+                if bucket is not None and oldest in bucket:
+                    bucket.remove(oldest)
+                    if not bucket:
+                        del self._buckets[band]
+            forgotten.append(oldest)
+        return list(found)[: self.MAX_CANDIDATES], forgotten
 
 
 class DuplicateFinder:
     """Products that repeat an earlier product of the input or one of the seller's catalog, one by one.
 
-    Exact repeats are found by a digest of their folded text; near ones among a bounded set of candidates
-    from a MinHash index on a short key (title and the start of the text), each then judged on the whole
-    text. Time and memory grow linearly with the listings; the texts kept for judging are compressed.
+    Exact repeats are found by a digest of their folded text, over the whole input; near ones among a
+    bounded set of candidates from a MinHash index over the latest `CandidateIndex.WINDOW` listings, on a
+    short key (title and the start of the text), each then judged on the whole text. Time grows linearly
+    with the listings and memory is bounded; the texts kept for judging are compressed.
     `input_handles` leave out the catalog versions of the input's own products when known beforehand.
     """
 
     def __init__(self, catalog_listings: Sequence[Listing] = (), input_handles: set[str] | None = None) -> None:
         self._index = CandidateIndex()
-        self._keys: list[tuple[str, bytes]] = []  # position -> (short key, compressed full key)
-        self._listed: list[tuple[str, Location, bool]] = []  # position -> (handle, where, in the input)
-        self._exact: dict[bytes, int] = {}
+        self._keys: dict[int, tuple[bytes, bytes]] = {}  # position -> compressed (short key, full key)
+        self._listed: dict[int, tuple[str, Location, bool]] = {}  # position -> (handle, where, in the input)
+        self._exact: dict[bytes, tuple[str, Location, bool]] = {}
+        self._count = 0
         for item in catalog_listings:
             if input_handles is None or item.handle not in input_handles:
-                self._remember(item, _key(item), add_exact=True)
+                full = _key(item)
+                self._exact.setdefault(_digest(full), (item.handle, item.at, item.in_file))
+                self._file(item, full)
 
-    def _remember(self, item: Listing, full: str, *, add_exact: bool) -> tuple[int, str]:
-        position = len(self._keys)
+    def _file(self, item: Listing, full: str) -> str:
+        position, self._count = self._count, self._count + 1
         short = _key(item, KEY_TEXT_LENGTH)
-        self._keys.append((short, zlib.compress(full.encode(), 1)))
-        self._listed.append((item.handle, item.at, item.in_file))
-        if add_exact:
-            self._exact.setdefault(_digest(full), position)
-        return position, short
+        candidates, forgotten = self._index.candidates_then_add(position, short)
+        for old in forgotten:
+            del self._keys[old], self._listed[old]
+        self._keys[position] = (zlib.compress(short.encode(), 1), zlib.compress(full.encode(), 1))
+        self._listed[position] = (item.handle, item.at, item.in_file)
+        self._last_candidates = [c for c in candidates if c in self._keys]
+        return short
 
-    def _where(self, position: int) -> tuple[str, str]:
-        _, at, in_file = self._listed[position]
+    @staticmethod
+    def _where(listed: tuple[str, Location, bool]) -> tuple[str, str]:
+        _, at, in_file = listed
         if in_file:
             fr, en = at.place()
             return f"({fr} de ce fichier)", f"({en} of this file)"
@@ -133,18 +157,21 @@ class DuplicateFinder:
         if not item.title:
             return []
         full = _key(item)
-        other = self._exact.get(_digest(full))
+        digest = _digest(full)
+        other = self._exact.get(digest)
         if other is not None:
             fr, en = self._where(other)
             return [issue("duplicate.exact", at=item.at, product=item.handle, value=item.title[:120],
-                          other=self._listed[other][0], where_fr=fr, where_en=en)]
-        position = len(self._keys)
-        short = _key(item, KEY_TEXT_LENGTH)
-        candidates = self._index.candidates_then_add(position, short)
-        self._remember(item, full, add_exact=True)
-        close = sorted(((fuzz.ratio(short, self._keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c)
-                        for c in candidates), key=lambda pair: -pair[0])
-        scored = [(fuzz.ratio(full, zlib.decompress(self._keys[c][1]).decode()), c) for score, c in close[:5] if score]
+                          other=other[0], where_fr=fr, where_en=en)]
+        self._exact[digest] = (item.handle, item.at, item.in_file)
+        short = self._file(item, full)
+
+        def text(position: int, part: int) -> str:
+            return zlib.decompress(self._keys[position][part]).decode()
+
+        close = sorted(((fuzz.ratio(short, text(c, 0), score_cutoff=PREFILTER_THRESHOLD), c)
+                        for c in self._last_candidates), key=lambda pair: -pair[0])
+        scored = [(fuzz.ratio(full, text(c, 1)), c) for score, c in close[:5] if score]
         best = max(scored, default=None)
         if best is None or best[0] < NEAR_THRESHOLD:
             return []

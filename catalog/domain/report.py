@@ -31,6 +31,8 @@ class ProductResult:
     product: Product | None = None
     variant_id: str | None = None
     changes: dict[str, list[str]] | None = None
+    title: str = ""
+    items: tuple[str, ...] = ()  # a feed product's item ids, in the feed's order
 
     def to_dict(self) -> dict[str, Any]:
         if self.variant_id is not None:
