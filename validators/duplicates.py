@@ -66,7 +66,7 @@ class CandidateIndex:
     def __init__(self) -> None:
         from datasketch import MinHash
 
-        prototype = MinHash(num_perm=self.NUM_PERM, seed=7)  # its permutations serve every signature
+        prototype = MinHash(num_perm=self.NUM_PERM, seed=7, hashfunc=zlib.crc32)  # its permutations serve all
         self._permutations, self._scheme = prototype.permutations, prototype.scheme
         self._buckets: dict[int, list[int]] = {}
         self._filed: dict[int, tuple[int, ...]] = {}  # position -> its bands, for the listings in the window
@@ -77,7 +77,8 @@ class CandidateIndex:
         words = key.split()
         shingles = {" ".join(words[i:i + 2]) for i in range(max(1, len(words) - 1))} if len(words) >= 10 else {
             key[i:i + 4] for i in range(max(1, len(key) - 3))}
-        signature = MinHash(num_perm=self.NUM_PERM, permutations=self._permutations, scheme=self._scheme)
+        signature = MinHash(num_perm=self.NUM_PERM, permutations=self._permutations, scheme=self._scheme,
+                            hashfunc=zlib.crc32)  # a fast, stable hash: candidates only, every pair is judged
         signature.update_batch([s.encode() for s in shingles])
         rows = self.NUM_PERM // self.BANDS
         values = signature.hashvalues
@@ -116,13 +117,13 @@ class DuplicateFinder:
     Exact repeats are found by a digest of their folded text, over the whole input; near ones among a
     bounded set of candidates from a MinHash index over the latest `CandidateIndex.WINDOW` listings, on a
     short key (title and the start of the text), each then judged on the whole text. Time grows linearly
-    with the listings and memory is bounded; the texts kept for judging are compressed.
+    with the listings and memory is bounded.
     `input_handles` leave out the catalog versions of the input's own products when known beforehand.
     """
 
     def __init__(self, catalog_listings: Sequence[Listing] = (), input_handles: set[str] | None = None) -> None:
         self._index = CandidateIndex()
-        self._keys: dict[int, tuple[bytes, bytes]] = {}  # position -> compressed (short key, full key)
+        self._keys: dict[int, tuple[str, str]] = {}  # position -> (short key, full key), within the window
         self._listed: dict[int, tuple[str, Location, bool]] = {}  # position -> (handle, where, in the input)
         self._exact: dict[bytes, tuple[str, Location, bool]] = {}
         self._count = 0
@@ -138,7 +139,7 @@ class DuplicateFinder:
         candidates, forgotten = self._index.candidates_then_add(position, short)
         for old in forgotten:
             del self._keys[old], self._listed[old]
-        self._keys[position] = (zlib.compress(short.encode(), 1), zlib.compress(full.encode(), 1))
+        self._keys[position] = (short, full)
         self._listed[position] = (item.handle, item.at, item.in_file)
         self._last_candidates = [c for c in candidates if c in self._keys]
         return short
@@ -165,13 +166,9 @@ class DuplicateFinder:
                           other=other[0], where_fr=fr, where_en=en)]
         self._exact[digest] = (item.handle, item.at, item.in_file)
         short = self._file(item, full)
-
-        def text(position: int, part: int) -> str:
-            return zlib.decompress(self._keys[position][part]).decode()
-
-        close = sorted(((fuzz.ratio(short, text(c, 0), score_cutoff=PREFILTER_THRESHOLD), c)
+        close = sorted(((fuzz.ratio(short, self._keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c)
                         for c in self._last_candidates), key=lambda pair: -pair[0])
-        scored = [(fuzz.ratio(full, text(c, 1)), c) for score, c in close[:5] if score]
+        scored = [(fuzz.ratio(full, self._keys[c][1]), c) for score, c in close[:5] if score]
         best = max(scored, default=None)
         if best is None or best[0] < NEAR_THRESHOLD:
             return []
