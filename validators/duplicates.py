@@ -61,7 +61,7 @@ class CandidateIndex:
     BANDS = 16  # 16 bands of 4 rows: pairs from about 50 % Jaccard similarity (of word pairs) meet in a bucket
     BUCKET_CAP = 8
     MAX_CANDIDATES = 24
-    WINDOW = 20_000
+    WINDOW = 10_000
 
     def __init__(self) -> None:
         from datasketch import MinHash
