@@ -149,8 +149,9 @@ def _seo_issues(product: Product, body_text: str) -> list[Issue]:
     found += meta_issues(product.seo_title, product.seo_description, product=handle, **seo_at)
     if product.title:
         generated = generate_seo(product.title, body_text)
-        found += seo_generated_issues(product.seo_title, product.seo_description, generated, product=handle,
-                                      **seo_at)
+        if product.has_field("seo_title"):  # else there was nothing the seller could have filled
+            found += seo_generated_issues(product.seo_title, product.seo_description, generated, product=handle,
+                                          **seo_at)
         product.seo_title = product.seo_title or generated[0]
         product.seo_description = product.seo_description or generated[1]
     return found

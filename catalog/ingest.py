@@ -136,7 +136,7 @@ def compose_report(report: Report, seller: Seller, files: dict[str, Path], setti
             return None
         to, cc, ops = ops, [], None
     attachments = [Attachment(files[kind].name, files[kind].read_bytes(), "text/csv")
-                   for kind in ("annotated", "corrected") if kind in files]
+                   for kind in ("annotated", "corrected", "diagnostics") if kind in files]
     msg = compose_report_email(report, to=to, cc=cc, ops=ops, sender=settings.mail_from, seller_name=seller.name,
                                attachments=attachments, run_id=run_id)
     target = run_dir(settings, run_id) / EMAIL_FILE

@@ -34,6 +34,7 @@ from reports.wording import Nouns, agree, count_en, count_fr, nouns, read_units
 TOP_ISSUES = 10
 ANNOTATED_SUFFIX = ".annote.csv"
 CORRECTED_SUFFIX = ".corrige.csv"
+DIAGNOSTICS_SUFFIX = ".diagnostics.csv"
 SUBJECT_PREFIX = "[Catalogue]"
 
 
@@ -98,6 +99,7 @@ def compose_report_email(
     files = [_safe_attachment(a) for a in attachments]
     annotated = next((a.filename for a in files if a.filename.lower().endswith(ANNOTATED_SUFFIX)), None)
     corrected = next((a.filename for a in files if a.filename.lower().endswith(CORRECTED_SUFFIX)), None)
+    diagnostics = next((a.filename for a in files if a.filename.lower().endswith(DIAGNOSTICS_SUFFIX)), None)
     top, more = top_issues(report.issues)
     context: dict[str, Any] = {
         "seller_name": _one_line(seller_name),
@@ -117,7 +119,10 @@ def compose_report_email(
         "more": more,
         "annotated": annotated,
         "corrected": corrected,
-        "others": [a.filename for a in files if a.filename not in (annotated, corrected)],
+        "diagnostics": diagnostics,
+        "input_fr": "flux" if report.kind == "feed" else "fichier",
+        "input_en": "feed" if report.kind == "feed" else "file",
+        "others": [a.filename for a in files if a.filename not in (annotated, corrected, diagnostics)],
         "run_id": run_id,
     }
     msg = _message(

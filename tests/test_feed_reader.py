@@ -68,6 +68,8 @@ def test_one_item_maps_onto_the_product_model(feed, taxonomy: Taxonomy) -> None:
                                                                           "4006381333931")
     assert product.link == "https://boutique.example/perceuse" and product.brand == "Bosch"
     assert [i.code for i in report.issues if i.code == "contact.url"] == []  # g:link is never a contact violation
+    # A feed has no SEO fields: they are generated for it, and the seller is not told of cells they cannot fill.
+    assert product.seo_title and "seo.generated" not in [i.code for i in report.issues]
 
 
 def test_a_phone_number_gets_the_same_code_from_a_feed_item_and_a_csv_row(feed, tmp_path: Path,

@@ -81,6 +81,10 @@ class Product:
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.tags.split(",") if t.strip()]
 
+    def has_field(self, name: str) -> bool:
+        """Whether the seller's input has a field for `name` (a feed has no SEO title, a CSV has no link)."""
+        return name in FIELD_NAMES.get(self.source_kind, {})
+
     def at(self, name: str | None, of: Variant | Image | None = None) -> Location:
         """Where field `name` of this product (or of one of its variants or images) is in the seller's input.
 
