@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 PRICE_RE = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
 HANDLE_RE = re.compile(r"[a-z0-9-]{1,255}")
-INT_RE = re.compile(r"\d+", re.ASCII)
+INT_RE = re.compile(r"\d{1,15}", re.ASCII)  # bounded: a 5,000-digit "quantity" is no integer a seller means
 BOOLEANS = {"true", "false"}
 POLICIES = {"deny", "continue"}
 
