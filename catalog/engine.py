@@ -104,7 +104,7 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
 
 def _rejected(reading: Reading) -> Report:
     """The report of an input refused as a whole: its file-level issues only, nothing to stage."""
-    file_issues = [i for i in reading.issues if i.row is None and i.product is None and i.item is None]
+    file_issues = [i for i in reading.issues if i.is_file_level]
     return Report(kind=reading.kind, source=reading.source, issues=file_issues or reading.issues,
                   row_count=reading.row_count, table=reading.table)
 

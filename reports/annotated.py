@@ -33,7 +33,6 @@ from collections.abc import Iterable, Sequence
 
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import SEVERITY_ORDER, ProductResult, Report, Table
-from reports.outcome import is_file_issue
 
 STATUS_COLUMN = "Statut"
 ERRORS_COLUMN = "Erreurs"
@@ -115,7 +114,7 @@ class _Annotator:
         for product in report.products:
             for row in product.rows:
                 self.product_of_row.setdefault(row, product)
-        self.file_errors = [i for i in report.sorted_issues() if i.is_error and is_file_issue(i)]
+        self.file_errors = [i for i in report.sorted_issues() if i.is_error and i.is_file_level]
 
     def error_rows(self, product: ProductResult) -> list[int]:
         return [row for row in product.rows if any(i.is_error for i in self.by_row.get(row, []))]

@@ -7,11 +7,8 @@ from catalog.domain.report import Report
 
 
 def is_file_issue(issue: Issue) -> bool:
-    """An issue about the file itself: no row, product or feed item.
-
-    As an error, such an issue rejects the whole file (`Report.file_rejected`).
-    """
-    return issue.row is None and issue.product is None and issue.item is None
+    """An issue about the file itself (`Issue.is_file_level`); as an error it rejects the whole file."""
+    return issue.is_file_level
 
 
 def nothing_accepted(report: Report) -> bool:

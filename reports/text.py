@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import ProductResult, Report
-from reports.outcome import is_file_issue, nothing_accepted
+from reports.outcome import nothing_accepted
 from reports.wording import agree, count_fr, nouns
 
 STATUS_FR = {"accepted": "accepté", "partial": "partiellement accepté", "rejected": "refusé"}
@@ -68,7 +68,7 @@ def group_issues(report: Report) -> tuple[list[Issue], list[ProductGroup]]:
 
     file_issues: list[Issue] = []
     for issue in report.sorted_issues():
-        if is_file_issue(issue):
+        if issue.is_file_level:
             file_issues.append(issue)
             continue
         group = by_key.get(issue.product or "") or by_key.get(issue.item or "")

@@ -67,6 +67,11 @@ class Issue:
         return self.location.item
 
     @property
+    def is_file_level(self) -> bool:
+        """About the input itself: no row, product or feed item. As an error, it rejects the whole input."""
+        return self.row is None and self.product is None and self.item is None
+
+    @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 

@@ -56,7 +56,7 @@ class Report:
 
     @property
     def file_rejected(self) -> bool:
-        return any(i.is_error and i.row is None and i.product is None and i.item is None for i in self.issues)
+        return any(i.is_error and i.is_file_level for i in self.issues)
 
     @property
     def status(self) -> str:

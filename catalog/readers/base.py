@@ -32,7 +32,7 @@ class Reading:
 
     @property
     def rejected(self) -> bool:
-        return any(i.is_error for i in self.issues if i.row is None and i.product is None and i.item is None)
+        return any(i.is_error and i.is_file_level for i in self.issues)
 
     def corrections(self, products: Sequence[Product], type_fixes: Mapping[str, str]) -> dict[tuple[int, str], str]:
         """The input's cells after the safe fixes (for the corrected copy); none where the input has no cells."""
