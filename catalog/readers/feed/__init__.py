@@ -35,10 +35,26 @@ def looks_like_feed(path: Path, head: bytes) -> bool:
     return start.startswith(b"<") or (head.startswith(b"\x1f\x8b") and not name.endswith(".csv"))
 
 
+# What the parser says, as a seller reads it in French (the parser's own words stay in the English message).
+_NOT_XML_FR: tuple[tuple[str, str], ...] = (
+    ("empty document", "le document est vide"),
+    ("gzip", "les données compressées (gzip) sont corrompues ou tronquées"),
+    ("Start tag expected", "le contenu n'est pas du XML (il ne commence pas par une balise)"),
+    ("Premature end of data", "le flux s'arrête avant sa fin : il est tronqué"),
+    ("EndTag", "le flux s'arrête avant sa fin : il est tronqué"),
+    ("Opening and ending tag mismatch", "une balise fermante ne correspond pas à la balise ouverte"),
+    ("not defined", "une entité (&…;) inconnue est utilisée"),
+)
+
+
 def feed_error_issue(error: FeedError, *, limit: int) -> Issue:
     """The file-level issue of a feed that cannot be read as a whole."""
     if error.code == "feed.not_xml":
-        return issue("feed.not_xml", line=error.line if error.line is not None else "?", reason=error.detail)
+        detail = error.detail or "syntax error"
+        fr = next((fr for key, fr in _NOT_XML_FR if key in detail), f"erreur de syntaxe XML ({detail})")
+        line = error.line
+        return issue("feed.not_xml", where_fr=f" (ligne {line})" if line else "",
+                     where_en=f" (line {line})" if line else "", reason_fr=fr, reason_en=detail, value=detail[:200])
     if error.code == "feed.too_large":
         return issue("feed.too_large", limit=f"{limit / 1024 / 1024:.0f} Mo")
     return issue(error.code, value=error.detail or None)
