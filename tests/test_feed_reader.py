@@ -150,6 +150,7 @@ def test_gzip_feed_and_unsafe_xml(feed, tmp_path: Path, taxonomy: Taxonomy) -> N
     report = check(cut, taxonomy)
     assert report.status == "rejected" and [i.code for i in report.issues] == ["feed.not_xml"]
     assert report.products == []
+    assert "tronqué" in report.issues[0].message.fr and "ligne" in report.issues[0].message.fr
 
 
 @pytest.mark.parametrize("name, items, products", [
