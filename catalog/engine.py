@@ -98,7 +98,7 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
     if reading.rejected:  # a feed's problem with the whole file can show only once it has been read
         return _rejected(reading)
     if not options.offline:
-        check_images(report, settings, taxonomy, progress=options.progress)
+        check_images(report, settings, load_taxonomy(), progress=options.progress)
     return report
 
 
