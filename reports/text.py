@@ -166,6 +166,8 @@ def final_line(report: Report) -> str:
     n = nouns(report.kind)
     e = "e" if n.feminine else ""
     if report.status == "rejected":
+        if report.kind == "feed":
+            return "Flux refusé : rien n'est importé tant que les erreurs du flux ne sont pas corrigées."
         return "Fichier refusé : rien n'est importé tant que les erreurs du fichier ne sont pas corrigées."
     if nothing_accepted(report):
         return f"{n.none_accepted()[0]} : corrigez les erreurs ci-dessus puis renvoyez le fichier."
@@ -205,7 +207,7 @@ def render_text(report: Report, *, limit: int | None = None, infos: bool = True)
 
     if file_issues:
         lines.append("")
-        lines.append("Fichier :")
+        lines.append("Flux :" if report.kind == "feed" else "Fichier :")
         for issue in file_issues:
             add(issue, "  ")
     for group in groups:

@@ -151,6 +151,9 @@ def test_gzip_feed_and_unsafe_xml(feed, tmp_path: Path, taxonomy: Taxonomy) -> N
     assert report.status == "rejected" and [i.code for i in report.issues] == ["feed.not_xml"]
     assert report.products == []
     assert "tronqué" in report.issues[0].message.fr and "ligne" in report.issues[0].message.fr
+    from reports.text import render_text
+
+    assert "Flux refusé" in render_text(report) and "Fichier" not in render_text(report)
 
 
 @pytest.mark.parametrize("name, items, products", [
