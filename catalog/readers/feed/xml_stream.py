@@ -13,20 +13,25 @@ A feed is untrusted input from the internet, so three layers keep the parser fro
    (UTF-8, Latin-1, windows-1252, ...: the markup characters are single ASCII bytes there) and UTF-16/32 (BOM
    or `<?` pattern). A bare HTML doctype (`<!DOCTYPE html>`, any case, with or without a public id, without
    an internal subset) is the commonest mistake (the shop's home page instead of its feed): it is reported as
-   `feed.format_unknown`, which tells the seller what is wrong; it is refused all the same.
+   `feed.format_unknown`, which tells the seller what is wrong; it is refused all the same. The guard also
+   reads the root's name, so `<html>` or `<foo>` is `feed.format_unknown` before the parser has read anything.
 2. The parser is built with explicit options (`_PARSER_OPTIONS`), never lxml's process-wide defaults: no entity
-   substitution, no DTD loading or validation, no network, no huge trees. At the root's start event its docinfo
-   is checked again, for a prolog the guard could not read (EBCDIC, junk before the root).
+   substitution, no DTD loading or validation, no network, no huge trees. At its first event (or at the end, for
+   a document without one) the docinfo is checked again, for a prolog the guard could not read (EBCDIC, junk
+   before the root), and the root's namespaced tag decides the flavour.
 3. A resolver on the parser answers any request for an external resource with an empty document and records
-   it, so even a misconfigured parser cannot open a file or a socket because of the document; a request makes
-   the feed `feed.forbidden_xml`.
+   it; a request makes the feed `feed.forbidden_xml`. The options alone are not enough: with lxml 6.1 /
+   libxml2 2.14, `load_dtd=False` still lets libxml2 open a local file named as an external DTD subset
+   (`<!DOCTYPE rss SYSTEM "file:///...">`) or an external parameter entity (`%p;`). The guard means the parser
+   never sees such a DOCTYPE; the resolver keeps the file closed should one slip past it.
 
 Size: `max_bytes` bounds the bytes read from `source` and, for gzip input (first bytes `1f 8b`), the decompressed
 bytes too. Decompression is chunked with a bounded output per call, and `feed.too_large` is raised as soon as a
 count passes the limit, before those bytes reach the parser, so a gzip bomb is never inflated whole.
 
-Streaming: an `lxml.etree.XMLPullParser` is fed 64 KiB chunks; each item is copied out, then cleared and its
-already-processed siblings deleted, so memory stays flat whatever the number of items.
+Streaming: an `lxml.etree.XMLPullParser` is fed 64 KiB chunks and reports start/end events for the feed's
+structural tags only (`rss`, `channel`, `item`, Atom `feed` and `entry`); each item is copied out, then cleared
+and its already-processed siblings deleted, so memory stays flat whatever the number of items.
 
 Errors come while iterating, and items before them have been yielded already (the caller decides what to keep):
 a syntax error (`feed.not_xml`, with lxml's message and line; a truncated feed is one too), the size limit, and
@@ -57,6 +62,8 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _ATOM_FEED = f"{{{ATOM_NS}}}feed"
 _ATOM_ENTRY = f"{{{ATOM_NS}}}entry"
 _G_PREFIX = f"{{{G_NS}}}"
+_NOT_A_FEED = "root element <{name}> is neither RSS 2.0 <rss> nor Atom <feed>"
+_EVENT_TAGS = ("rss", "channel", "item", _ATOM_FEED, _ATOM_ENTRY)
 
 _PARSER_OPTIONS: dict[str, bool] = {
     "resolve_entities": False,
@@ -114,9 +121,7 @@ class FeedStream:
         self._google_declared = False
         self._google_used = False
         self._count = 0
-        self._depth = 0  # of the element whose start or end event is being walked
-        self._item_depth = 0
-        self._item_tag = ""
+        self._root_named = False
         # Names this feed's entries in lxml's error log; never used to resolve anything (nothing is loaded).
         self._name = f"urn:uuid:{uuid.uuid4()}"
 
@@ -125,7 +130,8 @@ class FeedStream:
         if self._consumed:
             raise RuntimeError("FeedStream.items() reads its source once")
         self._consumed = True
-        parser = etree.XMLPullParser(events=("start", "end"), base_url=self._name, **_PARSER_OPTIONS)
+        # Events for these tags only: a third of the Python work per item, which is most of the time spent.
+        parser = etree.XMLPullParser(events=("start", "end"), tag=_EVENT_TAGS, base_url=self._name, **_PARSER_OPTIONS)
         resolver = _RefusingResolver()
         parser.resolvers.add(resolver)
         guard = _PrologGuard()
@@ -134,6 +140,8 @@ class FeedStream:
             empty = False
             data = guard.feed(chunk)
             if data:
+                if guard.root_name is not None and not self._root_named:
+                    self._check_root_name(guard.root_name, guard.line)
                 yield from self._feed(parser, resolver, data)
         if empty:
             raise FeedError("feed.not_xml", "empty document")
@@ -143,60 +151,72 @@ class FeedStream:
         yield from self._feed(parser, resolver, None)
         self._check_google()
 
+    def _check_root_name(self, name: str, line: int) -> None:
+        """The root's name as the prolog guard read it: refuse an HTML page or `<foo>` before parsing anything.
+
+        Only the local name is known here; `_start_root` checks the namespace once the parser has resolved it.
+        """
+        self._root_named = True
+        if name.rpartition(":")[2] not in ("rss", "feed"):
+            raise FeedError("feed.format_unknown", _NOT_A_FEED.format(name=name), line)
+
     def _feed(self, parser: etree.XMLPullParser, resolver: _RefusingResolver, data: bytes | None) -> Iterator[RawItem]:
         """Give the parser `data` (None: the end of input), then walk the events it produced."""
+        root = None
         try:
             if data is None:
-                parser.close()
+                root = parser.close()
             else:
                 parser.feed(data)
         except etree.XMLSyntaxError as exc:
-            # Events before the error first: a root that is no feed (an HTML page) says more than its syntax.
+            # Events before the error first: a root that is no feed says more than its syntax.
             resolver.check()
             yield from self._walk(parser)
             raise _syntax_error(exc, self._name) from None
         resolver.check()
         yield from self._walk(parser)
+        if root is not None and self._root is None:
+            self._start_root(root)  # a document without any element of _EVENT_TAGS
 
     def _walk(self, parser: etree.XMLPullParser) -> Iterator[RawItem]:
         for event, elem in parser.read_events():
-            if event == "start":
-                self._depth += 1
-                if self._root is None:
-                    self._start_root(elem)
+            if self._root is None:
+                self._start_root(elem.getroottree().getroot())
+            if event == "start" or not self._is_item(elem):
                 continue
-            depth, self._depth = self._depth, self._depth - 1
-            if depth != self._item_depth:
-                continue
-            parent = elem.getparent()
-            if self.flavour == "rss" and parent.tag != "channel":
-                continue
-            item = None
-            if elem.tag == self._item_tag:
-                self._count += 1
-                fields = _fields(elem)
-                if not self._google_used:
-                    self._google_used = any(name.startswith("g:") for name in fields)
-                item = RawItem(position=self._count, line=elem.sourceline, fields=fields)
+            self._count += 1
+            fields = _fields(elem)
+            if not self._google_used:
+                self._google_used = any(name.startswith("g:") for name in fields)
+            item = RawItem(position=self._count, line=elem.sourceline, fields=fields)
             # Copied out: drop it and every earlier sibling, so the tree never holds more than one item.
             elem.clear()
+            parent = elem.getparent()
             while elem.getprevious() is not None:
                 del parent[0]
-            if item is not None:
-                yield item
+            yield item
+
+    def _is_item(self, elem: etree._Element) -> bool:
+        """`item` under `channel` under the RSS root, or `entry` under the Atom root."""
+        parent = elem.getparent()
+        if self.flavour == "atom":
+            return elem.tag == _ATOM_ENTRY and parent is self._root
+        if elem.tag != "item" or parent is None:
+            return False
+        return parent.tag == "channel" and parent.getparent() is self._root
 
     def _start_root(self, root: etree._Element) -> None:
         docinfo = root.getroottree().docinfo
         if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
             raise FeedError("feed.forbidden_xml", "DOCTYPE declaration")
         if root.tag == "rss":
-            self.flavour, self._item_depth, self._item_tag = "rss", 3, "item"  # rss/channel/item
+            self.flavour = "rss"
         elif root.tag == _ATOM_FEED:
-            self.flavour, self._item_depth, self._item_tag = "atom", 2, _ATOM_ENTRY  # feed/entry
+            self.flavour = "atom"
         else:
             raise FeedError(
                 "feed.format_unknown",
-                f"root element <{_field_name(root.tag)}> is neither RSS 2.0 <rss> nor Atom <feed>",
+                _NOT_A_FEED.format(name=_field_name(root.tag)),
                 root.sourceline,
             )
         self._root = root
@@ -275,7 +295,8 @@ def _field_name(tag: str) -> str:
 class _RefusingResolver(etree.Resolver):
     """Answers every external DTD or entity request with an empty document, and remembers it was asked.
 
-    With `_PARSER_OPTIONS` libxml2 never asks; this is the last line should the options ever change.
+    libxml2 asks for an external DTD subset or parameter entity even with `load_dtd=False`: without this
+    resolver it would open the local file (the network is off: `no_network`, and no HTTP client in libxml2 2.14).
     """
 
     def __init__(self) -> None:
@@ -369,6 +390,8 @@ _MARKUP_STARTS = ("<?", "<!--", _DOCTYPE_KEYWORD)
 _DOCTYPE_HEAD = re.compile(r"""<!DOCTYPE(?:[^"'\[>]|"[^"]*"|'[^']*')*([\[>])""", re.IGNORECASE)
 _DOCTYPE_NAME = re.compile(r"<!DOCTYPE\s+([^\s\[>]+)", re.IGNORECASE)
 _DOCTYPE_MAX = 4096
+_ROOT_NAME = re.compile(r"<([^\s/>!?]+)[\s/>]")
+_NAME_MAX = 256
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\xfe\xff", "utf-32-be"),
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -417,6 +440,12 @@ class _PrologGuard:
         self._tail = ""
         self._line = 1
         self._passed = False
+        self.root_name: str | None = None  # the root's qualified name, once read
+
+    @property
+    def line(self) -> int:
+        """The line the scan has reached: the root's, once the prolog is over."""
+        return self._line
 
     def feed(self, data: bytes) -> bytes:
         if self._passed:
@@ -473,6 +502,11 @@ class _PrologGuard:
                     self._tail = text[i:]
                     return False
                 else:
+                    name = _ROOT_NAME.match(text, i)
+                    if name is None and n - i < _NAME_MAX:
+                        self._tail = text[i:]  # the name may go on in the next piece
+                        return False
+                    self.root_name = name.group(1) if name else None
                     return True  # the root element's start tag (or markup the parser rejects)
             elif self._state in ("pi", "comment"):
                 close = "?>" if self._state == "pi" else "-->"
