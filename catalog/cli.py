@@ -22,6 +22,7 @@ from catalog.domain.errors import CatalogError
 if TYPE_CHECKING:
     from catalog.settings import Settings
     from catalog.store import Store
+    from catalog.store.records import Decision
 
 EXIT_OK, EXIT_ISSUES, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -107,7 +108,7 @@ def cmd_taxonomy_search(args: argparse.Namespace) -> int:
     taxonomy = default_taxonomy(_settings())
     hits = search(taxonomy, text, limit=args.limit)
     if not hits:
-        print("Aucune collection ne correspond. / No collection matches.")
+        print("no collection matches")
         return EXIT_OK
     for hit in hits:
         print(f"{hit.name}\t{hit.path}")
@@ -124,10 +125,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         ingest.require_seller(store, args.seller)
     from pipelines.runtime import configure_prefect
 
-    configure_prefect(settings)
+    configure_prefect(settings, verbose=args.verbose)
     from pipelines.ingest_full_csv import ingest_full_csv
 
-    outcome = ingest_full_csv(str(path), args.seller, offline=args.offline)
+    outcome = ingest_full_csv(str(path), args.seller, offline=args.offline, progress=sys.stderr.isatty())
     print("\n".join(outcome.summary_lines()))
     if outcome.email_status == "failed":
         return EXIT_CANNOT_RUN
@@ -142,7 +143,7 @@ def cmd_sellers_load(args: argparse.Namespace) -> int:
         store.upsert_sellers(sellers)
     for seller in sellers:
         missing = readiness(seller)
-        state = "prêt / ready" if not missing else "pas prêt / not ready: " + readiness_text(missing)[1]
+        state = "ready" if not missing else "not ready: " + readiness_text(missing)[1]
         print(f"{seller.id}\t{seller.name}\t{state}")
     return EXIT_OK
 
@@ -167,57 +168,120 @@ def cmd_moderation_list(args: argparse.Namespace) -> int:
             from catalog.ingest import require_seller
 
             require_seller(store, args.seller)
-        items = store.list_moderation(status=args.status, seller=args.seller)
+        items = store.list_moderation(status=args.status, seller=args.seller, action=args.action)
+    entries = [item.to_dict() for item in items]
     if args.format == "json":
-        print(json.dumps([item.to_dict() for item in items], ensure_ascii=False, indent=2))
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for item in items:
-        data = item.to_dict()
-        print(f"{data['id']}\t{data['status']}\t{data['action']}\t{data['seller']}\t{data['handle']}\t"
-              f"{data['source']}\t{data['submitted_at']}")
-    if not items:
-        print("queue empty")
+    if not entries:
+        filtered = args.status or args.seller or args.action
+        print("no moderation item matches these filters" if filtered else "queue empty")
+        return EXIT_OK
+    from reports.ops_text import moderation_list
+
+    print(moderation_list(entries))
+    return EXIT_OK
+
+
+def cmd_moderation_show(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        detail = store.moderation_detail(args.id)
+    if detail is None:
+        raise CatalogError(f"moderation item {args.id} does not exist (see: catalog moderation list)")
+    if args.format == "json":
+        print(json.dumps(detail.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from reports.ops_text import moderation_item
+
+    print(moderation_item(detail.to_dict()))
+    return EXIT_OK
+
+
+def _print_decisions(decisions: Sequence[Decision], verb: str) -> int:
+    """One line per id asked: decided, or skipped and why; exit 1 when any was skipped."""
+    for decision in decisions:
+        if decision.item is not None:
+            item = decision.item
+            print(f"{item.id}\t{verb}\t{item.seller}\t{item.handle}")
+        else:
+            print(f"{decision.item_id}\tskipped\t{decision.skipped}")
+    skipped = sum(1 for d in decisions if d.item is None)
+    if skipped:
+        print(f"catalog: {skipped} of {len(decisions)} skipped, {len(decisions) - skipped} {verb}", file=sys.stderr)
+        return EXIT_ISSUES
     return EXIT_OK
 
 
 def cmd_moderation_approve(args: argparse.Namespace) -> int:
+    if args.all_pending == bool(args.ids) or args.all_pending != bool(args.seller):
+        raise CatalogError("give the item ids to approve, or --seller ID --all-pending "
+                           "(see: catalog moderation approve --help)")
     with _store(_settings()) as store:
-        items = store.approve(args.ids, by=args.by)
-    for item in items:
-        print(f"{item.id}\tapproved\t{item.seller}\t{item.handle}")
-    return EXIT_OK
+        if args.all_pending:
+            from catalog.ingest import require_seller
+
+            require_seller(store, args.seller)
+            ids = store.pending_ids(args.seller)
+            if not ids:
+                print(f"nothing pending for seller {args.seller}")
+                return EXIT_OK
+        else:
+            ids = args.ids
+        decisions = store.approve_each(ids, by=args.by)
+    return _print_decisions(decisions, "approved")
 
 
 def cmd_moderation_reject(args: argparse.Namespace) -> int:
+    """Each rejection is decided on its own, then emailed to its seller with the reason."""
     from catalog.mailer import MailError, send_email
     from reports.email import compose_rejection_email
 
+    if not args.reason.strip():
+        raise CatalogError("a rejection needs a reason: the seller reads it")
     settings = _settings()
     with _store(settings) as store:
-        item = store.reject(args.id, reason=args.reason, by=args.by)
-        seller = store.get_seller(item.seller)
-    print(f"{item.id}\trejected\t{item.seller}\t{item.handle}")
-    if seller is None or not seller.email:
-        print("catalog: warning: seller has no email address; the reason was not sent", file=sys.stderr)
-        return EXIT_OK
-    msg = compose_rejection_email(seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from,
-                                  handle=item.handle, reason=args.reason, source=item.source,
-                                  seller_name=seller.name)
-    try:
-        result = send_email(msg, settings)
-    except MailError as err:
-        print(f"catalog: warning: rejection recorded but the email failed: {err}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    print(f"email: {result.path or 'sent to ' + ', '.join(result.recipients)}")
-    return EXIT_OK
+        decisions = store.reject_each(args.ids, reason=args.reason, by=args.by)
+        sellers = {d.item.seller: store.get_seller(d.item.seller) for d in decisions if d.item is not None}
+    code = _print_decisions(decisions, "rejected")
+    for item in (d.item for d in decisions if d.item is not None):
+        seller = sellers[item.seller]
+        if seller is None or not seller.email:
+            print(f"catalog: warning: item {item.id}: seller {item.seller} has no email address; the reason "
+                  "was not sent", file=sys.stderr)
+            continue
+        msg = compose_rejection_email(seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from,
+                                      handle=item.handle, reason=args.reason, source=item.source,
+                                      seller_name=seller.name)
+        try:
+            result = send_email(msg, settings)
+        except MailError as err:
+            print(f"catalog: warning: item {item.id}: rejection recorded but the email failed: {err}",
+                  file=sys.stderr)
+            code = EXIT_CANNOT_RUN
+            continue
+        print(f"{item.id}\temail\t{result.path or 'sent to ' + ', '.join(result.recipients)}")
+    return code
 
 
 def cmd_runs_list(args: argparse.Namespace) -> int:
     with _store(_settings()) as store:
+        if args.seller:
+            from catalog.ingest import require_seller
+
+            require_seller(store, args.seller)
         runs = store.runs_with_failed_email() if args.failed_email else store.list_runs(seller=args.seller)
-    for run in runs:
-        print(f"{run.id}\t{run.seller_id}\t{run.source}\t{run.status}\t{run.report_status or '-'}\t"
-              f"email {run.email_status}\t{run.report_dir or ''}")
+        runs = [run for run in runs if args.seller in (None, run.seller_id)]
+        staged = store.staged_counts(run.id for run in runs)
+    entries = [run.to_dict(staged=staged.get(run.id, 0)) for run in runs]
+    if args.format == "json":
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not entries:
+        print("no import run matches" if args.seller or args.failed_email else "no import run yet")
+        return EXIT_OK
+    from reports.ops_text import runs_list
+
+    print(runs_list(entries))
     return EXIT_OK
 
 
@@ -233,68 +297,126 @@ def cmd_runs_resend(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("catalog-ingestion")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _help_when_bare(parser: argparse.ArgumentParser) -> None:
+    """`catalog` alone, or a command group alone (`catalog moderation`), prints that level's help (exit 0)
+    instead of a usage error: a bare command asks what it can do. Applied to every group of the tree."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.required = False
+            if parser.get_default("func") is None:
+                parser.set_defaults(func=lambda _args, shown=parser: (shown.print_help(), EXIT_OK)[1])
+            for child in dict.fromkeys(action.choices.values()):
+                _help_when_bare(child)
+
+
+def _add_format(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help=f"text for people (default), json for scripts: {what}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="catalog", description="Catalog ingestion: validate, stage and report sellers' files.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="catalog", description="Catalog ingestion: validate, stage and report sellers' files.",
+                     epilog="Exit status: 0 done and no errors; 1 done, with errors (or items skipped); "
+                            "2 could not run. Run 'catalog COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     validate = commands.add_parser("validate", help="check a file and report; changes nothing")
-    validate.add_argument("path", metavar="PATH_OR_URL")
+    validate.add_argument("path", metavar="PATH_OR_URL", help="a CSV file, an XML feed file, or a feed's https URL")
     validate.add_argument("--kind", choices=["full", "bulk", "feed"], help="default: from the header")
     validate.add_argument("--seller", metavar="ID", help="also check against this seller's catalog")
     validate.add_argument("--offline", action="store_true", help="skip image downloads (URL text still checked)")
-    validate.add_argument("--format", choices=["text", "json"], default="text")
+    _add_format(validate, "the report JSON")
     validate.add_argument("--out", metavar="DIR", help="also write the report files there")
     validate.add_argument("--infos", action="store_true", help="also list the infos (generated SEO, conversions)")
     validate.set_defaults(func=cmd_validate)
 
     taxonomy = commands.add_parser("taxonomy", help="the marketplace's collections")
-    taxonomy_commands = taxonomy.add_subparsers(dest="taxonomy_command", required=True, parser_class=_Parser)
+    taxonomy_commands = taxonomy.add_subparsers(dest="taxonomy_command", metavar="COMMAND", parser_class=_Parser)
     search = taxonomy_commands.add_parser("search", help="collections that fit a word or a product title")
-    search.add_argument("text", nargs="+")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("text", nargs="+", metavar="TEXT", help="a word or a product title, in French")
+    search.add_argument("--limit", type=int, default=10, help="how many collections at most (default: 10)")
     search.set_defaults(func=cmd_taxonomy_search)
 
     ingest = commands.add_parser("ingest", help="validate, stage for moderation, report and email (Prefect flow)")
-    ingest.add_argument("path", metavar="PATH")
-    ingest.add_argument("--seller", metavar="ID", required=True)
+    ingest.add_argument("path", metavar="PATH", help="the seller's file")
+    ingest.add_argument("--seller", metavar="ID", required=True, help="the seller who sent it (see: sellers list)")
     ingest.add_argument("--offline", action="store_true", help="skip image downloads")
+    ingest.add_argument("--verbose", action="store_true", help="also show Prefect's INFO log lines")
     ingest.set_defaults(func=cmd_ingest)
 
     sellers = commands.add_parser("sellers", help="the seller registry")
-    sellers_commands = sellers.add_subparsers(dest="sellers_command", required=True, parser_class=_Parser)
+    sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)
     load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
-    load.add_argument("file", metavar="FILE.yaml")
+    load.add_argument("file", metavar="FILE.yaml", help="the sellers file (format: see interfaces)")
     load.set_defaults(func=cmd_sellers_load)
     sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
         func=cmd_sellers_list)
 
+    _moderation_parser(commands)
+    _runs_parser(commands)
+    _help_when_bare(parser)
+    return parser
+
+
+def _moderation_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     moderation = commands.add_parser("moderation", help="the ops moderation queue")
-    moderation_commands = moderation.add_subparsers(dest="moderation_command", required=True, parser_class=_Parser)
-    listing = moderation_commands.add_parser("list", help="the queue")
-    listing.add_argument("--status", choices=["pending", "approved", "rejected", "superseded"])
-    listing.add_argument("--seller", metavar="ID")
-    listing.add_argument("--format", choices=["text", "json"], default="text")
+    moderation_commands = moderation.add_subparsers(dest="moderation_command", metavar="COMMAND",
+                                                    parser_class=_Parser)
+    listing = moderation_commands.add_parser("list", help="the queue, oldest first, with a header line")
+    listing.add_argument("--status", choices=["pending", "approved", "rejected", "superseded"],
+                         help="only items in this state (default: all but superseded)")
+    listing.add_argument("--seller", metavar="ID", help="only this seller's items")
+    listing.add_argument("--action", choices=["create", "update", "unpublish", "price"],
+                         help="only this kind of change (price: bulk prices held for review)")
+    _add_format(listing, "the Moderation list JSON")
     listing.set_defaults(func=cmd_moderation_list)
-    approve = moderation_commands.add_parser("approve", help="make these versions live")
-    approve.add_argument("ids", metavar="ID", type=int, nargs="+")
-    approve.add_argument("--by", default=os.environ.get("USER", "ops"), help="who decides (default: $USER)")
+
+    show = moderation_commands.add_parser(
+        "show", help="one item: seller, title, prices, images and what changes against the live version")
+    show.add_argument("id", metavar="ID", type=int, help="the item's id (see: moderation list)")
+    _add_format(show, "both versions and the changes")
+    show.set_defaults(func=cmd_moderation_show)
+
+    by = {"default": os.environ.get("USER", "ops"), "help": "who decides (default: $USER)"}
+    approve = moderation_commands.add_parser(
+        "approve", help="make these versions live; an id that cannot be decided is skipped (exit 1)")
+    approve.add_argument("ids", metavar="ID", type=int, nargs="*", help="the items to approve")
+    approve.add_argument("--seller", metavar="ID", help="with --all-pending: the seller whose items to approve")
+    approve.add_argument("--all-pending", action="store_true", help="approve every pending item of --seller")
+    approve.add_argument("--by", **by)
     approve.set_defaults(func=cmd_moderation_approve)
-    reject = moderation_commands.add_parser("reject", help="refuse a version; the reason is emailed to the seller")
-    reject.add_argument("id", metavar="ID", type=int)
-    reject.add_argument("--reason", required=True)
-    reject.add_argument("--by", default=os.environ.get("USER", "ops"))
+
+    reject = moderation_commands.add_parser(
+        "reject", help="refuse these versions; the reason is emailed to each seller; an id that cannot be "
+                       "decided is skipped (exit 1)")
+    reject.add_argument("ids", metavar="ID", type=int, nargs="+", help="the items to reject")
+    reject.add_argument("--reason", required=True, help="why, in words the seller understands (emailed as is)")
+    reject.add_argument("--by", **by)
     reject.set_defaults(func=cmd_moderation_reject)
 
+
+def _runs_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     runs = commands.add_parser("runs", help="import runs")
-    runs_commands = runs.add_subparsers(dest="runs_command", required=True, parser_class=_Parser)
-    runs_list = runs_commands.add_parser("list", help="import runs, newest last")
-    runs_list.add_argument("--seller", metavar="ID")
+    runs_commands = runs.add_subparsers(dest="runs_command", metavar="COMMAND", parser_class=_Parser)
+    runs_list = runs_commands.add_parser("list", help="import runs, oldest first: dates, counts, email")
+    runs_list.add_argument("--seller", metavar="ID", help="only this seller's runs")
     runs_list.add_argument("--failed-email", action="store_true", help="only runs whose email failed")
+    _add_format(runs_list, "one object per run")
     runs_list.set_defaults(func=cmd_runs_list)
     resend = runs_commands.add_parser("resend-email", help="send a run's report email again")
-    resend.add_argument("run_id", metavar="RUN_ID", type=int)
+    resend.add_argument("run_id", metavar="RUN_ID", type=int, help="the run (see: runs list)")
     resend.set_defaults(func=cmd_runs_resend)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

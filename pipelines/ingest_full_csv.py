@@ -18,11 +18,11 @@ EMAIL_ATTEMPTS = 3
 
 
 @task(name="validate", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def validate(path: Path, seller_id: str, db_url: str, offline: bool) -> Report:
+def validate(path: Path, seller_id: str, db_url: str, offline: bool, progress: bool = False) -> Report:
     """Reads the file and checks it (image downloads included, hence the retry)."""
     settings = load_settings()
     with Store.open(db_url) as store:
-        return ingest.validate_for_seller(path, settings, store, seller_id, offline=offline)
+        return ingest.validate_for_seller(path, settings, store, seller_id, offline=offline, progress=progress)
 
 
 @task(name="stage", cache_policy=NO_CACHE)
@@ -81,14 +81,16 @@ def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
 
 
 @flow(name="ingest-full-csv", log_prints=True)
-def ingest_full_csv(path: str, seller_id: str, offline: bool = False) -> ingest.IngestOutcome:
-    """Validate a seller's full product CSV, stage what passes for moderation, and email the report."""
+def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: bool = False) -> ingest.IngestOutcome:
+    """Validate a seller's full product CSV, stage what passes for moderation, and email the report.
+
+    `progress`: show the image downloads' progress on stderr (the CLI sets it when stderr is a terminal)."""
     settings = load_settings()
     logger = get_run_logger()
     with Store.open(settings.db_url) as store:
         run_id = ingest.open_run(store, Path(path), seller_id)
     try:
-        report = validate(Path(path), seller_id, settings.db_url, offline)
+        report = validate(Path(path), seller_id, settings.db_url, offline, progress)
         staged = stage(report, seller_id, run_id, settings.db_url)
         files = write_reports(report, seller_id, run_id, settings.db_url)
     except Exception as err:

@@ -4,6 +4,11 @@ With no `PREFECT_API_URL`, flows run on Prefect's temporary local server; its
 state then lives under the data dir, its first start (database migrations)
 may take a while on a cold machine, and it must not try to reach the
 internet for telemetry.
+
+The command prints its own summary: Prefect's console lines
+below WARNING (flow and task states, the temporary server's address) are
+hidden unless asked for. Only the console handler is quietened, so the run's
+INFO logs still reach the Prefect server and its UI.
 """
 
 from __future__ import annotations
@@ -12,8 +17,13 @@ import os
 
 from catalog.settings import Settings
 
+CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 
-def configure_prefect(settings: Settings) -> None:
+
+def configure_prefect(settings: Settings, *, verbose: bool = False) -> None:
+    """Call before importing Prefect. A level or server the environment sets is kept."""
+    if not verbose:
+        os.environ.setdefault(CONSOLE_LEVEL, "WARNING")
     if os.environ.get("PREFECT_API_URL"):
         return
     os.environ.setdefault("PREFECT_HOME", str((settings.data_dir / "prefect").resolve()))

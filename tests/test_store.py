@@ -130,8 +130,8 @@ def test_stage_two_products_gives_two_pending_creates(store: Store, seller: str)
     assert [i.id for i in items] == ids
     assert [(i.handle, i.action, i.status) for i in items] == [("a", "create", "pending"), ("b", "create", "pending")]
     entry = items[0].to_dict()
-    assert list(entry) == ["id", "seller", "handle", "action", "status", "source", "submitted_at"]
-    assert entry["seller"] == seller and entry["source"] == "catalogue.csv"
+    assert list(entry) == ["id", "seller", "handle", "title", "action", "status", "source", "submitted_at"]
+    assert entry["seller"] == seller and entry["source"] == "catalogue.csv" and entry["title"] == "Perceuse a"
     assert entry["submitted_at"].endswith("+00:00")
     json.dumps([i.to_dict() for i in items])
     assert store.list_moderation(status="pending", seller=seller) == items

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, create_engine, event, or_, select, update
+from sqlalchemy import Connection, Engine, Row, create_engine, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
@@ -21,13 +21,14 @@ from catalog.domain.sellers import PriceRule, Seller
 from catalog.domain.serialize import product_from_dict
 from catalog.store import moderation as mod
 from catalog.store import staging
-from catalog.store.records import ModerationItem, Run
+from catalog.store.records import Decision, ModerationDetail, ModerationError, ModerationItem, Run
 from catalog.store.schema import (
     EMAIL_STATUSES,
     REPORT_STATUSES,
     RUN_KINDS,
     ensure_schema,
     import_runs,
+    moderation,
     product_versions,
     products,
     sellers,
@@ -105,6 +106,35 @@ def _seller_from_row(row: Row[Any]) -> Seller:
         price_rule=None if rule is None else PriceRule(rule["direction"], rule["kind"], Decimal(rule["amount"])),
         in_stock_default_qty=row.in_stock_default_qty, updated_at=row.updated_at,
     )
+
+
+def _live_products(conn: Connection, seller_id: str, handle: str | None) -> list[Product]:
+    """The live versions, by handle, with the variants' current offer (SKU, price, quantity) laid over them."""
+    query = (
+        select(products.c.id, product_versions.c.payload)
+        .join(product_versions, product_versions.c.id == products.c.live_version_id)
+        .where(products.c.seller_id == seller_id)
+        .order_by(products.c.handle)
+    )
+    if handle is not None:
+        query = query.where(products.c.handle == handle)
+    rows = conn.execute(query).all()
+    live_variants = (select(variants).join(products, products.c.id == variants.c.product_id)
+                     .where(products.c.seller_id == seller_id, variants.c.is_live))
+    if handle is not None:
+        live_variants = live_variants.where(products.c.handle == handle)
+    offers = {r.id: r for r in conn.execute(live_variants)}
+    out: list[Product] = []
+    for row in rows:
+        product = product_from_dict(row.payload)
+        for variant in product.variants:
+            offer = offers.get(int(variant.variant_id)) if variant.variant_id else None
+            if offer is not None:
+                variant.sku = offer.live_sku or ""
+                variant.price = offer.live_price
+                variant.inventory_qty = offer.live_qty
+        out.append(product)
+    return out
 
 
 def _run_from_row(row: Row[Any]) -> Run:
@@ -251,6 +281,17 @@ class Store:
         with self.transaction(write=False) as conn:
             return [_run_from_row(r) for r in conn.execute(query)]
 
+    def staged_counts(self, run_ids: Iterable[int]) -> dict[int, int]:
+        """How many moderation items each run staged (whatever became of them since); runs that staged
+        nothing are absent."""
+        wanted = list(run_ids)
+        if not wanted:
+            return {}
+        query = (select(moderation.c.import_run_id, func.count()).where(moderation.c.import_run_id.in_(wanted))
+                 .group_by(moderation.c.import_run_id))
+        with self.transaction(write=False) as conn:
+            return {run_id: count for run_id, count in conn.execute(query)}
+
     def runs_with_failed_email(self) -> list[Run]:
         with self.transaction(write=False) as conn:
             rows = conn.execute(select(import_runs).where(import_runs.c.email_status == "failed")
@@ -274,15 +315,55 @@ class Store:
         with self.transaction() as conn:
             return staging.stage_unpublish(conn, seller_id, run_id, handles, source, _now())
 
-    def list_moderation(self, status: str | None = None, seller: str | None = None) -> list[ModerationItem]:
+    def list_moderation(self, status: str | None = None, seller: str | None = None,
+                        action: str | None = None) -> list[ModerationItem]:
         """The queue, oldest first. Superseded items (replaced by a newer sending) only when asked by status."""
         with self.transaction(write=False) as conn:
-            return mod.list_items(conn, status, seller)
+            return mod.list_items(conn, status, seller, action)
 
     def get_moderation(self, item_id: int) -> ModerationItem | None:
         with self.transaction(write=False) as conn:
             found = mod.get_items(conn, [item_id])
             return found[0] if found else None
+
+    def moderation_detail(self, item_id: int) -> ModerationDetail | None:
+        """One item with the version it proposes and the product as it is live now, read together."""
+        with self.transaction(write=False) as conn:
+            found = mod.get_items(conn, [item_id])
+            if not found:
+                return None
+            item = found[0]
+            name = conn.scalar(select(sellers.c.name).where(sellers.c.id == item.seller)) or ""
+            live = _live_products(conn, item.seller, item.handle)
+            return ModerationDetail(item=item, seller_name=name, proposed=mod.proposed_version(conn, item),
+                                    live=live[0] if live else None)
+
+    def pending_ids(self, seller: str) -> list[int]:
+        """The seller's pending items, oldest first."""
+        with self.transaction(write=False) as conn:
+            staging.require_seller(conn, seller)
+            return mod.pending_ids(conn, seller)
+
+    def approve_each(self, ids: Iterable[int], by: str) -> list[Decision]:
+        """Approve each item in its own transaction: one that cannot be approved (unknown, no longer
+        pending) is skipped with the reason, and the others are approved."""
+        return [self._decide(item_id, lambda conn, i: mod.approve(conn, [i], by, _now()))
+                for item_id in dict.fromkeys(int(i) for i in ids)]
+
+    def reject_each(self, ids: Iterable[int], reason: str, by: str) -> list[Decision]:
+        """Reject each item in its own transaction, all with the same reason; as `approve_each` for skips."""
+        if not reason or not reason.strip():
+            raise ModerationError("a rejection needs a reason: the seller reads it")
+        return [self._decide(item_id, lambda conn, i: mod.reject(conn, i, reason, by, _now()))
+                for item_id in dict.fromkeys(int(i) for i in ids)]
+
+    def _decide(self, item_id: int, decide: Callable[[Connection, int], object]) -> Decision:
+        try:
+            with self.transaction() as conn:
+                decide(conn, item_id)
+                return Decision(item_id, item=mod.get_items(conn, [item_id])[0])
+        except ModerationError as err:
+            return Decision(item_id, skipped=str(err))
 
     def approve(self, ids: Iterable[int], by: str) -> list[ModerationItem]:
         """Make the items' versions live (or take the product down, for unpublish); all or none."""
@@ -337,32 +418,8 @@ class Store:
         return self._live_products(seller_id, None)
 
     def _live_products(self, seller_id: str, handle: str | None) -> list[Product]:
-        query = (
-            select(products.c.id, product_versions.c.payload)
-            .join(product_versions, product_versions.c.id == products.c.live_version_id)
-            .where(products.c.seller_id == seller_id)
-            .order_by(products.c.handle)
-        )
-        if handle is not None:
-            query = query.where(products.c.handle == handle)
         with self.transaction(write=False) as conn:
-            rows = conn.execute(query).all()
-            live_variants = (select(variants).join(products, products.c.id == variants.c.product_id)
-                             .where(products.c.seller_id == seller_id, variants.c.is_live))
-            if handle is not None:
-                live_variants = live_variants.where(products.c.handle == handle)
-            offers = {r.id: r for r in conn.execute(live_variants)}
-        out: list[Product] = []
-        for row in rows:
-            product = product_from_dict(row.payload)
-            for variant in product.variants:
-                offer = offers.get(int(variant.variant_id)) if variant.variant_id else None
-                if offer is not None:
-                    variant.sku = offer.live_sku or ""
-                    variant.price = offer.live_price
-                    variant.inventory_qty = offer.live_qty
-            out.append(product)
-        return out
+            return _live_products(conn, seller_id, handle)
 
     def product_id(self, seller_id: str, handle: str) -> int | None:
         with self.transaction(write=False) as conn:

@@ -7,25 +7,38 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, select, update
+from sqlalchemy import Connection, Row, Select, func, select, update
 
+from catalog.domain.model import Product
+from catalog.domain.serialize import product_from_dict
 from catalog.store.records import ModerationError, ModerationItem
 from catalog.store.schema import STATUSES, moderation, product_versions, products, variants
 
 
 def item_query() -> Select[Any]:
-    return select(moderation, products.c.handle).join(products, products.c.id == moderation.c.product_id)
+    """Items with their product's handle and title: the proposed version's, else (an unpublish) the live
+    one's, else the product's latest version's (an unpublish approved: nothing is live any more)."""
+    proposed = product_versions.alias("proposed")
+    live = product_versions.alias("live")
+    latest = (select(product_versions.c.title).where(product_versions.c.product_id == products.c.id)
+              .order_by(product_versions.c.number.desc()).limit(1).scalar_subquery())
+    title = func.coalesce(proposed.c.title, live.c.title, latest, "").label("title")
+    return (select(moderation, products.c.handle, title)
+            .join(products, products.c.id == moderation.c.product_id)
+            .outerjoin(proposed, proposed.c.id == moderation.c.version_id)
+            .outerjoin(live, live.c.id == products.c.live_version_id))
 
 
 def to_item(row: Row[Any]) -> ModerationItem:
     return ModerationItem(
-        id=row.id, seller=row.seller_id, handle=row.handle, action=row.action, status=row.status,
+        id=row.id, seller=row.seller_id, handle=row.handle, title=row.title, action=row.action, status=row.status,
         source=row.source, submitted_at=row.submitted_at, product_id=row.product_id, version_id=row.version_id,
         import_run_id=row.import_run_id, reason=row.reason, decided_by=row.decided_by, decided_at=row.decided_at,
     )
 
 
-def list_items(conn: Connection, status: str | None, seller: str | None) -> list[ModerationItem]:
+def list_items(conn: Connection, status: str | None, seller: str | None,
+               action: str | None = None) -> list[ModerationItem]:
     query = item_query().order_by(moderation.c.id)
     if status is None:
         query = query.where(moderation.c.status != "superseded")
@@ -35,12 +48,28 @@ def list_items(conn: Connection, status: str | None, seller: str | None) -> list
         query = query.where(moderation.c.status == status)
     if seller is not None:
         query = query.where(moderation.c.seller_id == seller)
+    if action is not None:
+        query = query.where(moderation.c.action == action)
     return [to_item(r) for r in conn.execute(query)]
 
 
 def get_items(conn: Connection, ids: list[int]) -> list[ModerationItem]:
+    """The items that exist among `ids`, in the order asked."""
     by_id = {r.id: to_item(r) for r in conn.execute(item_query().where(moderation.c.id.in_(ids)))}
-    return [by_id[i] for i in ids]
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def pending_ids(conn: Connection, seller: str) -> list[int]:
+    return list(conn.scalars(select(moderation.c.id).where(
+        moderation.c.seller_id == seller, moderation.c.status == "pending").order_by(moderation.c.id)))
+
+
+def proposed_version(conn: Connection, item: ModerationItem) -> Product | None:
+    """The version the item would make live (None for an unpublish)."""
+    if item.version_id is None:
+        return None
+    payload = conn.scalar(select(product_versions.c.payload).where(product_versions.c.id == item.version_id))
+    return None if payload is None else product_from_dict(payload)
 
 
 def _pending(conn: Connection, ids: list[int]) -> list[Row[Any]]:
