@@ -587,8 +587,8 @@ def test_help(runs: dict[str, Run]) -> None:
         assert option in validate.stdout
 
 
-def test_no_command_exits_2(runs: dict[str, Run]) -> None:
+def test_no_command_prints_the_help(runs: dict[str, Run]) -> None:
     run = runs["no-command"]
     no_traceback(run)
-    assert run.code == 2
-    assert any(line.startswith("catalog: error:") for line in run.stderr.splitlines())
+    assert run.code == 0 and run.stderr == ""
+    assert run.stdout == runs["help"].stdout

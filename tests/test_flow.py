@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import email
+import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
@@ -16,6 +20,7 @@ from catalog import ingest
 from catalog.cli import main
 from catalog.settings import load_settings
 from catalog.store import Store
+from pipelines.runtime import CONSOLE_LEVEL
 from tests.support_csv import GOOD_BODY, good_product, write_csv
 
 SELLERS = """
@@ -227,8 +232,6 @@ def test_the_flow_runs_on_postgresql_too(world: World, monkeypatch: pytest.Monke
 
 def test_a_process_killed_while_staging_leaves_nothing_and_the_flow_then_finishes(world: World):
     """A real death mid-transaction: a child process stages with a hook that exits hard after one product."""
-    import subprocess
-    import sys
     import textwrap
 
     script = textwrap.dedent(f"""
@@ -257,3 +260,39 @@ def test_a_process_killed_while_staging_leaves_nothing_and_the_flow_then_finishe
         assert sorted(i.handle for i in store.list_moderation(status="pending")) == [
             "perceuse-visseuse-18v", "scie-sauteuse-650w"]
     assert len(outcome.staged) == 2
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as when ops run `catalog ingest` by hand."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ingest_on_a_terminal_shows_the_image_progress_as_validate_does(world: World, monkeypatch):
+    from prefect.settings import PREFECT_API_URL
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())  # the harness's server, as a deployment has
+    monkeypatch.setenv(CONSOLE_LEVEL, "WARNING")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["ingest", str(world.csv), "--seller", "atelier-dupont"]) == 1
+    assert "Images : 3/3\n" in terminal.getvalue()
+
+
+def test_ingest_hides_prefect_info_lines_unless_verbose(world: World):
+    """The console script, as ops run it: its own summary on stdout, Prefect's INFO lines only with --verbose."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_HOME": str(world.tmp / "prefect")}
+    env.pop(CONSOLE_LEVEL, None)
+    command = [str(Path(sys.executable).parent / "catalog"), "ingest", str(world.csv), "--seller", "atelier-dupont",
+               "--offline"]
+    quiet = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert quiet.returncode == 1, quiet.stderr
+    assert quiet.stdout.startswith("Run ") and "staged for moderation: 2" in quiet.stdout
+    assert quiet.stderr == ""
+    loud = subprocess.run([*command, "--verbose"], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert loud.returncode == 1, loud.stderr
+    assert "| INFO    | Flow run" in loud.stderr and "Finished in state Completed()" in loud.stderr
+    assert loud.stdout.startswith("Run ")
