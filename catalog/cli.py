@@ -13,7 +13,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -313,9 +313,17 @@ def _help_when_bare(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             action.required = False
             if parser.get_default("func") is None:
-                parser.set_defaults(func=lambda _args, shown=parser: (shown.print_help(), EXIT_OK)[1])
+                parser.set_defaults(func=_print_help_of(parser))
             for child in dict.fromkeys(action.choices.values()):
                 _help_when_bare(child)
+
+
+def _print_help_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def print_help(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return EXIT_OK
+
+    return print_help
 
 
 def _add_format(parser: argparse.ArgumentParser, what: str) -> None:

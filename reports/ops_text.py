@@ -89,16 +89,29 @@ def moderation_item(detail: dict[str, Any]) -> str:
         lines += [f"  {image['src']}" + (f"  (alt: {image['alt']})" if image["alt"] else "")
                   for image in version["images"]] or ["  (none)"]
     lines.append("")
-    if detail["proposed"] is None:
+    if detail["action"] == "unpublish":
         lines.append("Change: takes the product down (nothing will be live)." if detail["live"] else
                      "Change: takes the product down (nothing is live now).")
+    elif detail["proposed"] is None:
+        lines.append("Change: no proposed version is stored with this item.")
     elif detail["live"] is None:
         lines.append("Change: a new product (nothing is live yet).")
     elif not detail["changes"]:
         lines.append("Change: none against the live version (the same content sent again).")
     else:
         lines.append(f"Changes against the live version ({len(detail['changes'])}):")
-        for change in detail["changes"]:
-            where = f" [{change['of']}]" if change["of"] else ""
-            lines.append(f"  {change['field']}{where}: {_value(change['live'])} -> {_value(change['proposed'])}")
+        lines += [f"  {_change(change)}" for change in detail["changes"]]
     return "\n".join(lines)
+
+
+def _change(change: dict[str, Any]) -> str:
+    where = f" [{change['of']}]" if change["of"] else ""
+    live, proposed = change["live"], change["proposed"]
+    if change["field"] == "variant":
+        return f"variant{where}: {'added' if live is None else 'removed'}"
+    if change["field"] == "images":
+        added = [src for src in proposed if src not in live]
+        removed = [src for src in live if src not in proposed]
+        said = [f"added {src}" for src in added] + [f"removed {src}" for src in removed]
+        return "images: " + ("; ".join(said) if said else "new order: " + ", ".join(proposed))
+    return f"{change['field']}{where}: {_value(live)} -> {_value(proposed)}"

@@ -15,6 +15,7 @@ import pytest
 from support_smtp import SmtpServer
 
 from catalog.cli import build_parser, main
+from catalog.domain.changes import version_changes
 from catalog.domain.model import Image, Product, Variant
 from catalog.domain.sellers import Seller
 from catalog.store import Store
@@ -130,6 +131,8 @@ def test_show_says_what_an_update_changes_against_the_live_version(store: Store,
     assert "https://img.example/perceuse-18v-dos.jpg  (alt: vue dos)" in text
     assert "Changes against the live version (4):" in text
     assert "  price [PV-18]: '49.90' -> '44.9'" in text
+    assert "  images: added https://img.example/perceuse-18v-dos.jpg" in text
+    assert "  variant [PV-18-XL]: added" in text
 
 
 def test_show_of_a_creation_and_of_an_unknown_item(store: Store, capsys) -> None:
@@ -150,6 +153,23 @@ def test_a_price_only_update_shows_one_change(store: Store, capsys) -> None:
     detail = store.moderation_detail(cheaper)
     assert [(c.field, c.of, c.live, c.proposed) for c in detail.changes] == [("price", "PV-18", "49.9", "39.90")]
     assert store.moderation_detail(same).changes == [], "49.9 and 49.90 are the same price"
+
+
+def test_changes_match_variants_by_id_and_name_removals_reorders_and_alt_texts() -> None:
+    live = drill("p", "Perceuse", images=("face", "dos"), skus=("A", "B"))
+    for variant_id, variant in zip(("7", "8"), live.variants, strict=True):
+        variant.variant_id = variant_id
+    proposed = drill("p", "Perceuse", images=("dos", "face"), skus=("A-2",))
+    proposed.variants[0].variant_id = "7"
+    proposed.images[0].alt = "vue arrière"
+    assert [(c.field, c.of, c.live, c.proposed) for c in version_changes(live, proposed)] == [
+        ("images", None, ["https://img.example/p-face.jpg", "https://img.example/p-dos.jpg"],
+         ["https://img.example/p-dos.jpg", "https://img.example/p-face.jpg"]),
+        ("alt", "https://img.example/p-dos.jpg", "vue dos", "vue arrière"),
+        ("sku", "A-2", "A", "A-2"),
+        ("variant", "B", "B", None),
+    ]
+    assert version_changes(None, proposed) == [] and version_changes(live, None) == []
 
 
 # ---- Decisions on many ids ----------------------------------------------------------------------------
