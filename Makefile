@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/contact_detection.py
 	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/vs_frictionless.py
+	$(BIN)/python benchmarks/moderation.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

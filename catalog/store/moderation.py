@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,12 @@ from catalog.store.records import ModerationError, ModerationItem
 from catalog.store.schema import STATUSES, moderation, product_versions, products, variants
 
 
+@cache
 def item_query() -> Select[Any]:
     """Items with their product's handle and title: the proposed version's, else (an unpublish) the live
-    one's, else the product's latest version's (an unpublish approved: nothing is live any more)."""
+    one's, else the product's latest version's (an unpublish approved: nothing is live any more).
+
+    Built once: a statement is immutable, and building the aliases cost more than running it."""
     proposed = product_versions.alias("proposed")
     live = product_versions.alias("live")
     latest = (select(product_versions.c.title).where(product_versions.c.product_id == products.c.id)
