@@ -396,9 +396,12 @@ def _moderation_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     _add_format(show, "both versions and the changes")
     show.set_defaults(func=cmd_moderation_show)
 
-    by = {"default": os.environ.get("USER", "ops"), "help": "who decides (default: $USER)"}
+    by = {"default": os.environ.get("USER", "ops"), "metavar": "NAME", "help": "who decides (default: $USER)"}
     approve = moderation_commands.add_parser(
-        "approve", help="make these versions live; an id that cannot be decided is skipped (exit 1)")
+        "approve", help="make these versions live; an id that cannot be decided is skipped (exit 1)",
+        description="Make versions live: the ids given, or every pending item of one seller. Each item is "
+                    "decided in its own transaction; an id that cannot be decided (unknown, already decided) "
+                    "is reported and skipped, the others are approved, and the command exits 1.")
     approve.add_argument("ids", metavar="ID", type=int, nargs="*", help="the items to approve")
     approve.add_argument("--seller", metavar="ID", help="with --all-pending: the seller whose items to approve")
     approve.add_argument("--all-pending", action="store_true", help="approve every pending item of --seller")
@@ -407,9 +410,13 @@ def _moderation_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     reject = moderation_commands.add_parser(
         "reject", help="refuse these versions; the reason is emailed to each seller; an id that cannot be "
-                       "decided is skipped (exit 1)")
+                       "decided is skipped (exit 1)",
+        description="Refuse versions with one reason; the live version, if any, stays. Each rejected item is "
+                    "emailed to its seller with the reason. An id that cannot be decided (unknown, already "
+                    "decided) is reported and skipped, the others are rejected, and the command exits 1.")
     reject.add_argument("ids", metavar="ID", type=int, nargs="+", help="the items to reject")
-    reject.add_argument("--reason", required=True, help="why, in words the seller understands (emailed as is)")
+    reject.add_argument("--reason", required=True, metavar="TEXT",
+                        help="why, in words the seller understands (emailed as is)")
     reject.add_argument("--by", **by)
     reject.set_defaults(func=cmd_moderation_reject)
 
