@@ -70,12 +70,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker,
                       keep_texts=False)
     if args.seller:
-        from catalog.ingest import catalog_context, require_seller
+        from catalog.ingest import catalog_context, image_cache, require_seller
 
         with _store(settings) as store:
             options.seller = require_seller(store, args.seller)
             options.catalog = catalog_context(store, args.seller)
-    report = validate_file(target, settings, options)
+            options.image_cache = image_cache(store)
+            report = validate_file(target, settings, options)
+    else:
+        report = validate_file(target, settings, options)
     if args.format == "json":
         from reports.json_report import write_json
 

@@ -28,6 +28,7 @@ from validators.currency import currency_issues
 
 if TYPE_CHECKING:
     from catalog.domain.sellers import Seller
+    from catalog.net.image_cache import ImageCache
     from taxonomy.tree import Taxonomy
 
 CLOTHING_ROOT = "Vêtements et accessoires"
@@ -52,6 +53,8 @@ class Options:
     keep_texts: bool = True
     # Runs the cell contract; the CLI passes one whose pandera is already loaded in another process.
     cell_checker: Callable[[list[CellRecord]], list[Issue]] = full_cell_issues
+    # Image checks remembered between runs (the store's, from `catalog.ingest.image_cache`); None: none kept.
+    image_cache: ImageCache | None = None
 
 
 def is_url(target: str | Path) -> bool:
@@ -98,7 +101,7 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
     if reading.rejected:  # a feed's problem with the whole file can show only once it has been read
         return _rejected(reading)
     if not options.offline:
-        check_images(report, settings, load_taxonomy(), progress=options.progress)
+        check_images(report, settings, load_taxonomy(), progress=options.progress, cache=options.image_cache)
     return report
 
 
@@ -312,8 +315,9 @@ def refresh_verdicts(report: Report, added: Sequence[Issue]) -> None:
 
 
 def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
-                 progress: bool | Callable[[int, int], None] = False) -> None:
-    """Download every image of the products (once per URL) and add what is wrong to the report."""
+                 progress: bool | Callable[[int, int], None] = False, cache: ImageCache | None = None) -> None:
+    """Download every image of the products (once per URL, not at all when `cache` knows it well) and add
+    what is wrong to the report: each product its own issue, and one line per image host that was down."""
     from catalog.net.images import ImageRef, check_image_urls, issues_for
     from validators.images import CLOTHING_MIN_SIZE
     from validators.images import MIN_SIZE as MIN_IMAGE_SIZE
@@ -330,8 +334,26 @@ def check_images(report: Report, settings: Settings, taxonomy: Taxonomy,
         refs += [(ImageRef(url=url, at=at, product=product.handle), min_size) for url, at in candidates]
     if not refs:
         return
-    outcomes = check_image_urls([ref for ref, _ in refs], settings, progress=progress)
+    outcomes = check_image_urls([ref for ref, _ in refs], settings, progress=progress, cache=cache)
     added = [found for ref, min_size in refs for found in issues_for(outcomes.get(ref.url), ref, min_size)]
     report.issues += added
+    report.issues += _down_host_issues(refs, outcomes)
     refresh_verdicts(report, added)
+
+
+def _down_host_issues(refs: Sequence[tuple[Any, int]], outcomes: dict[str, Any]) -> list[Issue]:
+    """One file-level line per image host the run gave up on: how many links and products it cost."""
+    links: dict[str, set[str]] = {}
+    owners: dict[str, set[str | None]] = {}
+    reasons: dict[str, Any] = {}
+    for ref, _ in refs:
+        outcome = outcomes.get(ref.url)
+        if outcome is None or outcome.host_down is None:
+            continue
+        links.setdefault(outcome.host_down, set()).add(ref.url.strip())
+        owners.setdefault(outcome.host_down, set()).add(ref.product)
+        reasons.setdefault(outcome.host_down, outcome.failure)
+    return [issue("image.host_unreachable", host=host, reason_fr=reasons[host].message.fr,
+                  reason_en=reasons[host].message.en, count=len(urls), products=len(owners[host]))
+            for host, urls in links.items()]
 

@@ -25,6 +25,7 @@ from validators.duplicates import Listing
 if TYPE_CHECKING:
     from catalog.domain.sellers import Seller
     from catalog.mailer import SendResult
+    from catalog.net.image_cache import ImageCache
     from catalog.store import Store
     from taxonomy.tree import Taxonomy
 
@@ -88,10 +89,20 @@ def open_run(store: Store, path: Path, seller_id: str, kind: str = "full") -> in
     return store.start_run(seller_id, kind, path.name, file_checksum(path))
 
 
+def image_cache(store: Store) -> ImageCache:
+    """The image checks remembered in the store, for `Options.image_cache`: every input that downloads
+    images (a full CSV, a feed, `catalog validate --seller`) passes this, so a re-run or a nightly refresh
+    does not download again what was checked recently (`CATALOG_IMAGE_RECHECK_DAYS`)."""
+    from catalog.store.image_checks import StoredImageChecks
+
+    return StoredImageChecks(store)
+
+
 def validate_for_seller(path: Path, settings: Settings, store: Store, seller_id: str, *, offline: bool = False,
                         progress: bool = False, taxonomy: Taxonomy | None = None) -> Report:
     seller = require_seller(store, seller_id)
-    options = Options(offline=offline, seller=seller, catalog=catalog_context(store, seller_id), progress=progress)
+    options = Options(offline=offline, seller=seller, catalog=catalog_context(store, seller_id), progress=progress,
+                      image_cache=image_cache(store))
     return validate_file(path, settings, options, taxonomy=taxonomy)
 
 

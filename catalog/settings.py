@@ -37,6 +37,20 @@ def _number(name: str, default: float, kind: type = int) -> float:
     return value
 
 
+def _days(name: str, default: float) -> float:
+    """A number of days, zero allowed."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CatalogError(f"{name}={raw!r}: expected a number of days") from None
+    if not value >= 0 or value == float("inf"):
+        raise CatalogError(f"{name}={raw!r}: expected a number of days, 0 or more")
+    return value
+
+
 def _str(name: str) -> str | None:
     raw = os.environ.get(name)
     return raw.strip() if raw and raw.strip() else None
@@ -62,6 +76,8 @@ class Settings:
     max_image_bytes: int
     max_feed_bytes: int = 1024 * 1024 * 1024
     feed_timeout: float = 300.0
+    # Days a good image's check is trusted before it is asked again (a conditional request); 0: every run.
+    image_recheck_days: float = 7.0
 
     @property
     def outbox(self) -> Path:
@@ -106,4 +122,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         max_image_bytes=int(_number("CATALOG_MAX_IMAGE_BYTES", 2 * 1000 * 1000)),
         max_feed_bytes=int(_number("CATALOG_MAX_FEED_BYTES", 1024 * 1024 * 1024)),
         feed_timeout=float(_number("CATALOG_FEED_TIMEOUT", 300.0, float)),
+        image_recheck_days=_days("CATALOG_IMAGE_RECHECK_DAYS", 7.0),
     )

@@ -403,6 +403,16 @@ _RULES: tuple[Rule, ...] = (
        ("L'image n'a pas pu être téléchargée : {reason_fr}.", "The image could not be downloaded: {reason_en}."),
        ("Ouvrez le lien dans une fenêtre de navigation privée : il doit afficher l'image seule.",
         "Open the link in a private browser window: it must show the picture alone.")),
+    _r("image.host_unreachable", W, "file", "Image server unreachable",
+       ("Le serveur d'images {host} ne répond pas ({reason_fr}) : {count} liens d'images de {products} "
+        "produits n'ont pas pu être téléchargés.",
+        "The image server {host} does not answer ({reason_en}): {count} image links of {products} products "
+        "could not be downloaded."),
+       ("Vérifiez que ce serveur est en ligne et accessible depuis Internet (ouvrez un des liens dans une "
+        "fenêtre de navigation privée), puis renvoyez le fichier. Chaque produit concerné est refusé pour "
+        "son image.",
+        "Check that this server is online and reachable from the internet (open one of the links in a private "
+        "browser window), then send the file again. Each product concerned is refused for its image.")),
     _r("image.format", E, "product", "Not a JPEG or PNG",
        ("Le lien ne renvoie pas une image JPEG ou PNG ({found}).", "The link does not return a JPEG or PNG ({found})."),
        ("Convertissez l'image en JPG ou PNG.", "Convert the picture to JPG or PNG.")),

@@ -11,6 +11,7 @@ abandoned as soon as they pass the caller's byte limit or the fetch's total dead
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import ssl
 import sys
@@ -50,6 +51,17 @@ CHUNK_SIZE = 64 * 1024
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class _NoRetryWarnings(logging.Filter):
+    """urllib3 logs a warning per retried connection: for seller URLs that is one line per URL of a dead
+    host. Each failure is reported with its URL anyway, and summarised per host (`catalog.net.hosts`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Retrying (")
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_NoRetryWarnings())
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
 

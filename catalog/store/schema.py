@@ -236,6 +236,27 @@ Index(
     sqlite_where=moderation.c.status == "pending", postgresql_where=moderation.c.status == "pending",
 )
 
+# What the image checks remember per URL (see `catalog.net.image_cache`): the inspection of the bytes
+# (format and size, or the fault), the server's validators and when. Keyed by the URL's SHA-256, since
+# URLs can outgrow what an index holds. Not tied to a seller: the same URL is the same image for everyone.
+IMAGE_FAULTS = ("image.format", "image.corrupt")
+
+image_checks = Table(
+    "image_checks", metadata,
+    Column("url_key", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("format", String(16), nullable=True),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("fault", String(32), nullable=True),
+    Column("fault_params", JsonType, nullable=True),
+    Column("etag", String(1024), nullable=True),
+    Column("last_modified", String(64), nullable=True),
+    Column("checked_at", UtcDateTime, nullable=False),
+    _one_of("fault", IMAGE_FAULTS),
+    CheckConstraint("(format IS NULL) <> (fault IS NULL)", name="format_or_fault"),
+)
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
