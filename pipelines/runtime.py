@@ -24,6 +24,8 @@ def configure_prefect(settings: Settings, *, verbose: bool = False) -> None:
     """Call before importing Prefect. A level or server the environment sets is kept."""
     if not verbose:
         os.environ.setdefault(CONSOLE_LEVEL, "WARNING")
+    # The project's own log lines (one per unreachable image host) go to the flow run's log too.
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "catalog")
     if os.environ.get("PREFECT_API_URL"):
         return
     os.environ.setdefault("PREFECT_HOME", str((settings.data_dir / "prefect").resolve()))

@@ -1,7 +1,7 @@
 """A host that does not answer costs a few attempts per run, not one per URL.
 
 `HostGate` sits in front of every download of a run. Until a host has answered once, at most
-`threshold` downloads from it are in flight; after `threshold` network failures in a row
+`threshold` downloads from it are tried; after `threshold` network failures in a row
 (no answer, refused, DNS, TLS, a cut connection) with no answer in between, the host is down
 for the rest of the run and its other URLs fail at once with the same reason, without a
 connection. Any answer from the server, even a 404, proves the host is up and resets the count.
@@ -61,7 +61,7 @@ class HostGate:
         key = host_of(url)
         with self._changed:
             state = self._hosts.setdefault(key, _Host())
-            while state.down is None and not state.answered and state.in_flight >= self.threshold:
+            while state.down is None and not state.answered and state.in_flight + state.failures >= self.threshold:
                 self._changed.wait()
             if state.down is not None:
                 state.skipped += 1
