@@ -1,14 +1,19 @@
 """Checking a product's Type, and finding the collections that fit a word or a product.
 
 Ranking: every category name of the tree (all levels) is cut into accent-free, singular
-words weighted by rarity. The words of the Type, the title and the start of the
-description (earlier words weigh more: French titles name the product first) are matched
-against that vocabulary with rapidfuzz, so typos and plurals still match. Each category
-is scored by cosine similarity and counts for its assignable collection (a level-4+
-category for its level-3 ancestor); a collection is also scored with its parents' names
-(its path), which is how a fitting level-1/2 category leads to its best sub-collection.
-The Type as a whole is also matched against every name with rapidfuzz, for typos that
-span words. The indexes are built once per tree.
+words weighted by rarity, and read the way French names are built: the head noun first,
+coordinated alternatives each read alone (`Imprimantes, copieurs et télécopieurs`), the
+words after the head or a preposition only qualifying it (`Casques` *de sécurité*). The
+words of the Type, the title and the start of the description (earlier words weigh more:
+French titles name the product first) are matched against that vocabulary with rapidfuzz,
+so typos and plurals still match. Each reading is scored by cosine similarity; one whose
+head noun the query does not name fits less (`Accessoires pour scies` for a saw), and a
+level-4+ category counts for its assignable collection at a discount and read with the names
+between them, so that the collection the query names wins over one that only holds a deeper
+category of that name (`Lampes` over `Ampoules > Lampes à LED`). A collection is also scored
+with its parents' names (its path), which is how a fitting level-1/2 category leads to its
+best sub-collection. The Type as a whole is also matched against every name with rapidfuzz,
+for typos that span words. The indexes are built once per tree.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ MAX_SUGGESTIONS = 3
 
 _STOPWORDS = frozenset({
     "a", "au", "aux", "avec", "ce", "ces", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "leur", "ou",
-    "par", "pour", "sans", "sous", "sur", "un", "une", "and", "for", "of", "the", "with",
+    "par", "pour", "sans", "sous", "sur", "un", "une", "and", "for", "of", "with",
 })
 # Everyday seller words that Google's category names never use, mapped to the words they do use.
 _SELLER_WORDS: tuple[tuple[str, str], ...] = (
@@ -57,6 +62,18 @@ _SELLER_PATTERN = re.compile(r"\b(" + "|".join(re.escape(word) for word, _ in _S
 _SELLER_MAP = dict(_SELLER_WORDS)
 _TAG = re.compile(r"<[^>]*>")
 _HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_COORDINATION = re.compile(r"[,&]")
+_PREPOSITIONS = frozenset({"a", "au", "aux", "avec", "d", "de", "des", "du", "en", "par", "pour", "sans", "sous",
+                           "sur"})
+# A word that only qualifies a category's head noun weighs this much in its name.
+_MODIFIER = 0.7
+# A category whose head noun the query does not name (`Accessoires pour scies` for `scie`) fits less.
+_HEAD_MISSED = 0.6
+# A level-4+ category counts for its collection at this factor: a collection named by
+# the query beats one that only holds a deeper category of that name (`Lampes` over `Ampoules > Lampes à LED`).
+_DEEP = 0.85
+_PATH_WEIGHT = 0.3
+_SELLER_ORIGINAL = 0.5
 _WORD_CUTOFF = 80.0
 _NAME_CUTOFF = 85.0
 _PREFIX = 5
@@ -100,8 +117,66 @@ def _compound(text: str) -> str:
     return fold(_HYPHEN.sub("", text))
 
 
+def _is_word(word: str) -> bool:
+    """A word worth matching: two characters or more, letters (and digits, as in `3D`), not a stopword."""
+    return len(word) > 1 and word.isalnum() and not word.isdigit() and word not in _STOPWORDS
+
+
 def _folded_words(folded: str) -> list[str]:
-    return [singular(w) for w in folded.split() if len(w) > 1 and w.isalpha() and w not in _STOPWORDS]
+    return [singular(w) for w in folded.split() if _is_word(w)]
+
+
+def _readings(name: str) -> list[dict[str, float]]:
+    """The ways a category name can be read, each a word -> weight vector (its head noun at 1).
+
+    French names put the head noun first and coordinate alternatives: `Imprimantes, copieurs et
+    télécopieurs` is read as three names. The words after the head (`photo` in `Appareils photo`)
+    and after a preposition (`de sécurité`, `pour perceuses et visseuses`) only qualify it, at
+    `_MODIFIER`; coordinated qualifiers are alternatives too (`pour perceuses` or `pour visseuses`).
+    """
+    tokens = _compound(_COORDINATION.sub(" et ", name)).split()
+    heads: list[list[str]] = [[]]
+    qualifiers: list[list[str]] = []
+    for token in tokens:
+        if token in _PREPOSITIONS:
+            qualifiers.append([])
+        elif token == "et":
+            (qualifiers or heads).append([])
+        else:
+            (qualifiers[-1] if qualifiers else heads[-1]).append(token)
+    groups = [words for words in (_folded_words(" ".join(q)) for q in qualifiers) if words] or [[]]
+    readings: list[dict[str, float]] = []
+    for segment in heads:
+        words = _folded_words(" ".join(segment))
+        if not words:
+            continue
+        for group in groups:
+            reading = dict.fromkeys(words[1:] + group, _MODIFIER)
+            reading[words[0]] = 1.0
+            readings.append(reading)
+    if not readings:  # no head noun: the qualifiers are all there is
+        words = [word for group in groups for word in group]
+        readings = [dict.fromkeys(words, 1.0)] if words else []
+    return readings
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One reading of a name, ready to score: each word with its weight x idf², its norm, its head nouns."""
+
+    terms: tuple[tuple[str, float], ...]
+    norm: float
+    heads: frozenset[str]
+
+    def fit(self, touched: dict[str, float], query_norm: float) -> float:
+        dot = 0.0
+        for word, value in self.terms:
+            if word in touched:
+                dot += touched[word] * value
+        if not dot:
+            return 0.0
+        value = dot / (query_norm * self.norm)
+        return value if not self.heads.isdisjoint(touched) else value * _HEAD_MISSED
 
 
 class _Index:
@@ -112,8 +187,9 @@ class _Index:
         self.nodes = nodes
         self.position = position = {id(node): i for i, node in enumerate(nodes)}
         self.names = taxonomy.folded[0]
-        node_words = [set(_folded_words(_compound(node.name) if "-" in node.name else folded))
-                      for node, folded in zip(nodes, self.names, strict=True)]
+        names = [_readings(node.name) for node in nodes]
+        node_words: list[set[str]] = [set().union(*readings) for readings in names]
+        self.depth_factor = [_DEEP if node.level > 3 else 1.0 for node in nodes]
         self.order_by_length = sorted(range(len(nodes)), key=lambda i: len(self.names[i]))
         self.names_by_length = [self.names[i] for i in self.order_by_length]
         self.name_lengths = [len(name) for name in self.names_by_length]
@@ -128,7 +204,23 @@ class _Index:
         self.max_idf = max(self.idf.values(), default=1.0)
         self.vocabulary = list(self.idf)
         self.sorted_vocabulary = sorted(self.idf)
-        self.norm = [math.sqrt(sum(self.idf[w] ** 2 for w in ws)) or 1.0 for ws in node_words]
+        # Every reading of every category, flattened for scoring by postings: its node, norm, and which
+        # words it holds at what weight (and which of them are head nouns).
+        self.reading_node: list[int] = []
+        self.reading_norm: list[float] = []
+        self.reading_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.head_postings: dict[str, list[int]] = defaultdict(list)
+        for i, (node, readings) in enumerate(zip(nodes, names, strict=True)):
+            path = self._path_words(node, node_words)
+            for weights in readings:
+                reading = self._reading({**path, **weights})
+                r = len(self.reading_node)
+                self.reading_node.append(i)
+                self.reading_norm.append(reading.norm)
+                for w, value in reading.terms:
+                    self.reading_postings[w].append((r, value))
+                for w in reading.heads:
+                    self.head_postings[w].append(r)
         # Nodes come parents first, so a deep node's collection is its parent's.
         self.target: list[int | None] = []
         for i, node in enumerate(nodes):
@@ -137,19 +229,32 @@ class _Index:
             else:
                 self.target.append(i if node.is_assignable else None)
         self.broad: dict[int, list[int]] = defaultdict(list)
-        self.context: dict[int, dict[str, float]] = {}
-        self.context_norm: dict[int, float] = {}
+        self.context: dict[int, list[_Reading]] = {}
         for node in taxonomy.collections:
             home = position[id(node)]
-            vector = dict.fromkeys(node_words[home], 1.0)
+            parents: dict[str, float] = {}
             for parent in node.ancestors():
                 self.broad[position[id(parent)]].append(home)
-                for w in node_words[position[id(parent)]]:
-                    vector.setdefault(w, _PARENT_WEIGHT)
-            self.context[home] = vector
-            self.context_norm[home] = math.sqrt(sum((weight * self.idf[w]) ** 2 for w, weight in vector.items())) or 1.0
+                parents.update(dict.fromkeys(node_words[position[id(parent)]], _PARENT_WEIGHT))
+            self.context[home] = [self._reading({**parents, **weights}) for weights in names[home]]
         self.similar_cache: dict[str, list[tuple[str, float]]] = {}
         self.whole_cache: dict[str, dict[int, float]] = {}
+
+    def _path_words(self, node: Node, node_words: list[set[str]]) -> dict[str, float]:
+        """A level-4+ category is read in its collection: the names from there down qualify it, at
+        `_PATH_WEIGHT` (`Lampes à LED` is one of the `Ampoules`)."""
+        weights: dict[str, float] = {}
+        if _PATH_WEIGHT:
+            for parent in node.ancestors():
+                if parent.level < 3:
+                    break
+                weights.update(dict.fromkeys(node_words[self.position[id(parent)]], _PATH_WEIGHT))
+        return weights
+
+    def _reading(self, weights: dict[str, float]) -> _Reading:
+        norm = math.sqrt(sum((weight * self.idf[w]) ** 2 for w, weight in weights.items())) or 1.0
+        terms = tuple((w, weight * self.idf[w] ** 2) for w, weight in weights.items())
+        return _Reading(terms, norm, frozenset(w for w, weight in weights.items() if weight == 1.0))
 
     def similar(self, word: str) -> list[tuple[str, float]]:
         """Vocabulary words close to `word`, with a similarity in (0, 1]."""
@@ -158,6 +263,8 @@ class _Index:
             return found
         if word in self.idf:
             found = [(word, 1.0)]
+        elif not word.isalpha():  # `18v`, `x200`: a model or a size, matched exactly or not at all
+            found = []
         else:
             close: dict[str, float] = {}
             if len(word) >= _FUZZY_MIN:
@@ -207,17 +314,22 @@ class _Index:
             if part == "description":
                 text = " ".join(_TAG.sub(" ", text).split()[:_DESCRIPTION_WORDS])
             folded = _compound(text)
-            tokens = folded.split()
-            found = list(enumerate(tokens))
+            found = [(n, token, 1.0) for n, token in enumerate(folded.split())]
+            translated: set[int] = set()
             for match in _SELLER_PATTERN.finditer(folded):
                 n = folded[:match.start()].count(" ")
-                found += [(n, w) for w in _SELLER_MAP[match.group(1)].split()]
-            for n, token in found:
+                translated.add(n)
+                found += [(n, w, 1.0) for w in _SELLER_MAP[match.group(1)].split()]
+            for k, (n, token, share) in enumerate(found):
                 word = singular(token)
-                if len(word) < 2 or not word.isalpha() or word in _STOPWORDS:
+                if len(word) < 2 or word in _STOPWORDS or not word.isalnum() or word.isdigit():
                     continue
+                if n in translated and k == n:
+                    # The seller's word stands for the category words; as itself it names something else
+                    # (`coque` is a phone case to sellers, a key shell in the tree): it keeps a lesser weight.
+                    share = _SELLER_ORIGINAL
                 # French titles name the product first: later words mostly qualify it.
-                weight = _WEIGHTS[part] * max(_LAST_WORD, 1.0 / (1.0 + _WORD_DECAY * n))
+                weight = share * _WEIGHTS[part] * max(_LAST_WORD, 1.0 / (1.0 + _WORD_DECAY * n))
                 if weighted.get(word, (0.0, False))[0] < weight:
                     weighted[word] = (weight, part != "description")
         return weighted
@@ -235,19 +347,27 @@ class _Index:
         return touched, math.sqrt(norm) or 1.0
 
     def node_scores(self, touched: dict[str, float], norm: float) -> dict[int, float]:
-        """Cosine similarity between the query and each category name it touches."""
+        """How well each category the query touches fits it: the cosine similarity between the query and
+        the category's best reading (see `_readings`), less when its head noun is missed or it sits deep."""
         dot: dict[int, float] = defaultdict(float)
+        headed: set[int] = set()
         for word, value in touched.items():
-            value *= self.idf[word] ** 2
-            for i in self.postings[word]:
-                dot[i] += value
-        return {i: value / (norm * self.norm[i]) for i, value in dot.items()}
+            for r, weight in self.reading_postings[word]:
+                dot[r] += value * weight
+            headed.update(self.head_postings[word])
+        scores: dict[int, float] = {}
+        for r, value in dot.items():
+            i = self.reading_node[r]
+            value *= self.depth_factor[i] / (norm * self.reading_norm[r])
+            if r not in headed:
+                value *= _HEAD_MISSED
+            if value > scores.get(i, 0.0):
+                scores[i] = value
+        return scores
 
     def context_score(self, home: int, touched: dict[str, float], norm: float) -> float:
-        """Cosine similarity between the query and a collection's name plus its parents' names."""
-        vector = self.context[home]
-        dot = sum(touched[w] * weight * self.idf[w] ** 2 for w, weight in vector.items() if w in touched)
-        return dot / (norm * self.context_norm[home])
+        """How well the query fits a collection's name read with its parents' names (its path)."""
+        return max((reading.fit(touched, norm) for reading in self.context[home]), default=0.0)
 
     def rank(self, parts: dict[str, str], *, within: Iterable[int] | None = None) -> list[tuple[int, float]]:
         """Assignable collections best first, each with a score in [0, 1]."""
@@ -258,7 +378,6 @@ class _Index:
                 scores[i] = max(scores.get(i, 0.0), value)
         allowed = set(within) if within is not None else None
         best: dict[int, float] = {}
-        others: dict[int, float] = defaultdict(float)
         broad_hits: list[tuple[float, int]] = []
         target = self.target
         for i, value in scores.items():
@@ -266,15 +385,8 @@ class _Index:
             if home is None:
                 if i in self.broad:
                     broad_hits.append((value, i))
-            elif allowed is None or home in allowed:
-                previous = best.get(home)
-                if previous is None:
-                    best[home] = value
-                elif value > previous:
-                    others[home] += previous
-                    best[home] = value
-                else:
-                    others[home] += value
+            elif (allowed is None or home in allowed) and value > best.get(home, 0.0):
+                best[home] = value
         pool = {home for home, _ in sorted(best.items(), key=lambda item: -item[1])[:_RESCORED]}
         # The sub-collections of a fitting broad category are candidates too, judged with their parents' names.
         for _, i in sorted(broad_hits, reverse=True)[:_BROAD_HITS]:
@@ -283,9 +395,7 @@ class _Index:
                 pool.update(c for c in below if allowed is None or c in allowed)
         ranked = []
         for home in pool:
-            value = max(best.get(home, 0.0), self.context_score(home, touched, norm))
-            # Several fitting categories inside a collection make it a slightly better fit.
-            ranked.append((home, min(1.0, value + 0.1 * min(others[home], value))))
+            ranked.append((home, min(1.0, max(best.get(home, 0.0), self.context_score(home, touched, norm)))))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked
 
