@@ -28,6 +28,7 @@ samples: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/images.py
+	$(BIN)/python benchmarks/dead_host.py
 	$(BIN)/python benchmarks/contact_detection.py
 	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/vs_frictionless.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import random
+import socket
 import ssl
 import struct
 import threading
@@ -256,6 +257,39 @@ def loopback_env(server: LoopbackServer, directory: str | Path) -> dict[str, str
     """Environment for fetching from `server`: private networks allowed and its CA trusted."""
     bundle = server.write_ca_bundle(Path(directory) / "loopback-ca.pem")
     return {"CATALOG_ALLOW_PRIVATE_NETWORKS": "true", "CATALOG_CA_BUNDLE": str(bundle)}
+
+
+class SilentHost:
+    """Accepts TCP connections on 127.0.0.1 and never says a word; counts the connections."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server((HOST, 0), backlog=512)
+        self.sock.settimeout(0.1)
+        self.port: int = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            self._held.append(conn)
+
+    def url(self, path: str) -> str:
+        return f"https://{HOST}:{self.port}{path}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for conn in self._held:
+            conn.close()
+        self.sock.close()
 
 
 # ---- Image bytes -----------------------------------------------------------------------------------------

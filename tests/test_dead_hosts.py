@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support_servers import HOST, LoopbackServer, jpeg_bytes
+from support_servers import HOST, LoopbackServer, SilentHost, jpeg_bytes
 
 from catalog.domain.location import Location
 from catalog.engine import Options, validate_file
@@ -25,39 +25,6 @@ from tests.support_csv import good_product, write_csv
 
 # At most DOWN_AFTER URLs tried, and urllib3 may retry a failed connection once.
 MAX_ATTEMPTS = 2 * DOWN_AFTER
-
-
-class SilentHost:
-    """Accepts TCP connections on 127.0.0.1 and never says a word; counts the connections."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server((HOST, 0), backlog=512)
-        self.sock.settimeout(0.1)
-        self.port: int = self.sock.getsockname()[1]
-        self.accepted = 0
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            self._held.append(conn)
-
-    def url(self, path: str) -> str:
-        return f"https://{HOST}:{self.port}{path}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        for conn in self._held:
-            conn.close()
-        self.sock.close()
 
 
 @pytest.fixture
