@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -145,6 +146,27 @@ def test_the_store_keeps_one_row_per_url_and_drops_oversized_validators(store: S
     assert found["https://x.example/b.jpg"].inspection == ImageFault("image.corrupt", {"reason_fr": "tronqué",
                                                                                        "reason_en": "cut"})
     assert found["https://x.example/b.jpg"].last_modified is None and len(found) == 2
+
+
+def test_many_urls_and_two_runs_writing_at_once(db_url: str) -> None:
+    """Past one batch of rows, and two runs (two connections) remembering overlapping URLs together."""
+    urls = [f"https://cdn.boutique.example/p/{n}.jpg" for n in range(1300)]
+
+    def write(part: list[str], width: int) -> None:
+        with Store.open(db_url) as own:
+            StoredImageChecks(own).remember([CachedImage(url, ImageInfo("JPEG", width, 300), DAY_ONE)
+                                             for url in part])
+
+    runs = [threading.Thread(target=write, args=(urls[:900], 300)),
+            threading.Thread(target=write, args=(urls[400:], 400))]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=60)
+    with Store.open(db_url) as store:
+        found = StoredImageChecks(store).recall(urls)
+    assert len(found) == 1300
+    assert found[urls[0]].inspection.width == 300 and found[urls[-1]].inspection.width == 400
 
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "nan", "inf"])
