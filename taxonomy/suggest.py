@@ -72,7 +72,9 @@ _HEAD_MISSED = 0.6
 # A level-4+ category counts for its collection at this factor: a collection named by
 # the query beats one that only holds a deeper category of that name (`Lampes` over `Ampoules > Lampes à LED`).
 _DEEP = 0.85
+# ... and is read with the names between it and its collection, at this weight.
 _PATH_WEIGHT = 0.3
+# A seller word translated into the tree's words (see _SELLER_WORDS) keeps this share of its weight as itself.
 _SELLER_ORIGINAL = 0.5
 _WORD_CUTOFF = 80.0
 _NAME_CUTOFF = 85.0
@@ -194,11 +196,9 @@ class _Index:
         self.names_by_length = [self.names[i] for i in self.order_by_length]
         self.name_lengths = [len(name) for name in self.names_by_length]
         frequency: dict[str, int] = defaultdict(int)
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, ws in enumerate(node_words):
+        for ws in node_words:
             for w in ws:
                 frequency[w] += 1
-                self.postings[w].append(i)
         total = len(nodes)
         self.idf = {w: math.log(1 + total / n) for w, n in frequency.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -244,11 +244,10 @@ class _Index:
         """A level-4+ category is read in its collection: the names from there down qualify it, at
         `_PATH_WEIGHT` (`Lampes à LED` is one of the `Ampoules`)."""
         weights: dict[str, float] = {}
-        if _PATH_WEIGHT:
-            for parent in node.ancestors():
-                if parent.level < 3:
-                    break
-                weights.update(dict.fromkeys(node_words[self.position[id(parent)]], _PATH_WEIGHT))
+        for parent in node.ancestors():
+            if parent.level < 3:
+                break
+            weights.update(dict.fromkeys(node_words[self.position[id(parent)]], _PATH_WEIGHT))
         return weights
 
     def _reading(self, weights: dict[str, float]) -> _Reading:
@@ -322,7 +321,7 @@ class _Index:
                 found += [(n, w, 1.0) for w in _SELLER_MAP[match.group(1)].split()]
             for k, (n, token, share) in enumerate(found):
                 word = singular(token)
-                if len(word) < 2 or word in _STOPWORDS or not word.isalnum() or word.isdigit():
+                if not _is_word(word):
                     continue
                 if n in translated and k == n:
                     # The seller's word stands for the category words; as itself it names something else
