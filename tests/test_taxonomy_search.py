@@ -80,3 +80,11 @@ def test_each_of_coordinated_names_is_read_alone(tax: Taxonomy) -> None:
 
 def test_a_french_word_is_not_taken_for_an_english_stopword(tax: Taxonomy) -> None:
     assert search(tax, "thé vert")[0].name == "Thé et infusions"
+
+
+def test_the_command_prints_the_obvious_collection_first(capsys: pytest.CaptureFixture[str]) -> None:
+    from catalog.cli import main
+
+    assert main(["taxonomy", "search", "casque", "de", "chantier", "--limit", "3"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "Casques de sécurité\tEntreprise et industrie > Équipement de protection > Casques de sécurité"
