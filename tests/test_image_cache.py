@@ -122,6 +122,18 @@ def test_a_failed_download_is_never_remembered(server: LoopbackServer, allowed: 
     assert check_image_urls(refs(missing), allowed, cache=cache, now=DAY_ONE)[missing].ok
 
 
+def test_a_lower_byte_limit_applies_to_what_was_remembered(server: LoopbackServer, allowed: Settings,
+                                                          store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = server.add("/photo.jpg", jpeg_bytes(800, 800, noise=True), content_type="image/jpeg", etag=ETAG)
+    cache = StoredImageChecks(store)
+    first = check_image_urls(refs(url), allowed, cache=cache, now=DAY_ONE)[url]
+    assert first.ok and cache.recall([url])[url].size == first.size > 10_000
+    monkeypatch.setenv("CATALOG_MAX_IMAGE_BYTES", "10000")
+    again = check_image_urls(refs(url), load_settings(None), cache=cache, now=DAY_ONE + timedelta(hours=1))[url]
+    assert [i.code for i in issues_for(again, refs(url)[0])] == ["image.too_large"]
+    assert "If-None-Match" not in server.requests[-1].headers
+
+
 def test_an_image_without_validators_is_downloaded_again_once_stale(server: LoopbackServer, allowed: Settings,
                                                                     store: Store) -> None:
     url = server.add("/a.jpg", jpeg_bytes(), content_type="image/jpeg")

@@ -23,13 +23,15 @@ from validators.images import ImageFault, ImageInfo
 
 @dataclass(frozen=True, slots=True)
 class CachedImage:
-    """The last inspection of the bytes at `url`, when it was made, and the server's validators then."""
+    """The last inspection of the bytes at `url`, when it was made, the server's validators then, and how
+    many bytes they were (a lower `CATALOG_MAX_IMAGE_BYTES` then applies to it too)."""
 
     url: str
     inspection: ImageInfo | ImageFault
     checked_at: datetime
     etag: str | None = None
     last_modified: str | None = None
+    size: int = 0
 
     @property
     def good(self) -> bool:

@@ -111,7 +111,7 @@ def check_one(url: str, fetcher: SafeFetcher, max_bytes: int,
         return ImageOutcome(failure=result.failure, **common)
     if result.not_modified and known is not None:
         common.update(etag=result.etag or known.etag, last_modified=result.last_modified or known.last_modified)
-        return ImageOutcome(inspection=known.inspection, origin="not_modified", **common)
+        return ImageOutcome(inspection=known.inspection, origin="not_modified", size=known.size, **common)
     if decoding is None:
         inspection = inspect_image(result.body, content_type=result.content_type)
     else:
@@ -143,7 +143,7 @@ def _by_host_in_turn(urls: list[str]) -> list[str]:
 
 def _cached_outcome(url: str, known: CachedImage) -> ImageOutcome:
     return ImageOutcome(url=url, inspection=known.inspection, origin="cache", etag=known.etag,
-                        last_modified=known.last_modified)
+                        last_modified=known.last_modified, size=known.size)
 
 
 def _to_remember(outcome: ImageOutcome, now: datetime) -> CachedImage | None:
@@ -151,7 +151,7 @@ def _to_remember(outcome: ImageOutcome, now: datetime) -> CachedImage | None:
     if outcome.failure is not None or outcome.inspection is None or outcome.origin not in ("download",
                                                                                            "not_modified"):
         return None
-    return CachedImage(outcome.url, outcome.inspection, now, outcome.etag, outcome.last_modified)
+    return CachedImage(outcome.url, outcome.inspection, now, outcome.etag, outcome.last_modified, outcome.size)
 
 
 def check_image_urls(refs: Iterable[ImageRef], settings: Settings, *, progress: bool | ProgressCallback = False,
@@ -171,7 +171,8 @@ def check_image_urls(refs: Iterable[ImageRef], settings: Settings, *, progress: 
     report = _progress_reporter(progress, len(urls))
     outcomes: dict[str, ImageOutcome] = {}
     now = now or datetime.now(UTC)
-    known: Mapping[str, CachedImage] = cache.recall(urls) if cache is not None and urls else {}
+    recalled: Mapping[str, CachedImage] = cache.recall(urls) if cache is not None and urls else {}
+    known = {url: entry for url, entry in recalled.items() if entry.size <= settings.max_image_bytes}
     max_age = timedelta(days=settings.image_recheck_days)
     for url in urls:
         entry = known.get(url)

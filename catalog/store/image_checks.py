@@ -44,7 +44,7 @@ def _row(check: CachedImage) -> dict[str, Any]:
         "height": info.height if info else None,
         "fault": fault.code if fault else None, "fault_params": dict(fault.params) if fault else None,
         "etag": _fits(check.etag, MAX_ETAG), "last_modified": _fits(check.last_modified, MAX_LAST_MODIFIED),
-        "checked_at": check.checked_at,
+        "size": check.size, "checked_at": check.checked_at,
     }
 
 
@@ -54,7 +54,7 @@ def _check(row: Any) -> CachedImage:
         inspection = ImageFault(row.fault, dict(row.fault_params or {}))
     else:
         inspection = ImageInfo(row.format, row.width, row.height)
-    return CachedImage(row.url, inspection, row.checked_at, row.etag, row.last_modified)
+    return CachedImage(row.url, inspection, row.checked_at, row.etag, row.last_modified, row.size)
 
 
 def recall(conn: Connection, urls: Sequence[str]) -> dict[str, CachedImage]:

@@ -237,8 +237,9 @@ Index(
 )
 
 # What the image checks remember per URL (see `catalog.net.image_cache`): the inspection of the bytes
-# (format and size, or the fault), the server's validators and when. Keyed by the URL's SHA-256, since
-# URLs can outgrow what an index holds. Not tied to a seller: the same URL is the same image for everyone.
+# (format and pixel size, or the fault), their byte count, the server's validators and when. Keyed by the
+# URL's SHA-256, since URLs can outgrow what an index holds. Not tied to a seller: the same URL is the same
+# image for everyone.
 IMAGE_FAULTS = ("image.format", "image.corrupt")
 
 image_checks = Table(
@@ -252,6 +253,7 @@ image_checks = Table(
     Column("fault_params", JsonType, nullable=True),
     Column("etag", String(1024), nullable=True),
     Column("last_modified", String(64), nullable=True),
+    Column("size", Integer, nullable=False),
     Column("checked_at", UtcDateTime, nullable=False),
     _one_of("fault", IMAGE_FAULTS),
     CheckConstraint("(format IS NULL) <> (fault IS NULL)", name="format_or_fault"),
