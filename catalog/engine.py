@@ -10,7 +10,7 @@ input's columns: each product knows where its fields came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from catalog.domain.issues import Issue
 from catalog.domain.model import Product
 from catalog.domain.report import ProductResult, Report
 from catalog.domain.rules import issue
+from catalog.domain.serialize import content_hash
 from catalog.readers import Reading, read_file
 from catalog.settings import Settings
 from validators import duplicates, products
@@ -55,6 +56,18 @@ class Options:
     cell_checker: Callable[[list[CellRecord]], list[Issue]] = full_cell_issues
     # Image checks remembered between runs (the store's, from `catalog.ingest.image_cache`); None: none kept.
     image_cache: ImageCache | None = None
+    # Handle -> content hashes of the seller's live and pending versions. Given, every product gets its
+    # content hash, and one equal to a known version is not checked again (`product.unchanged`).
+    known_versions: Mapping[str, Collection[str]] | None = None
+
+
+def seller_context(seller: Seller | None) -> str:
+    """What of the seller's settings shapes a staged version beyond the product's own content."""
+    if seller is None:
+        return ""
+    rule = seller.price_rule.to_dict() if seller.price_rule else None
+    rates = {code: str(rate) for code, rate in sorted(seller.fx_rates.items())}
+    return repr((seller.currency, rates, rule, seller.in_stock_default_qty))
 
 
 def is_url(target: str | Path) -> bool:
@@ -225,9 +238,23 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
     repeats = duplicates.DuplicateFinder(options.catalog.listings, known)
     found: list[Issue] = list(reading.issues)
     built: list[Product] = []
+    unchanged: list[ProductResult] = []
     type_fixes: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    versions, pricing = options.known_versions, seller_context(options.seller)
     for product, read_issues in source:
         mine = list(read_issues)
+        digest = content_hash(product, pricing) if versions is not None and product.handle else None
+        if digest is not None and digest in versions.get(product.handle, ()) and not any(  # type: ignore[union-attr]
+                i.is_error for i in read_issues):
+            result = _unchanged(product, digest)
+            if streaming:
+                report.issues.append(issue("product.unchanged", at=product.at(None), product=product.handle))
+                report.products.append(result)
+            else:
+                unchanged.append(result)
+                found.append(issue("product.unchanged", at=product.at(None), product=product.handle))
+            continue
         if product.handle:
             body_text = html_to_text(product.body_html) if product.body_html.strip() else ""
             product_issues, type_fix = check_product(product, context, body_text)
@@ -238,7 +265,10 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
             mine += repeats.check(duplicates.Listing(product.handle, product.title, body_text, product.at("title")))
         if streaming:
             _record(report, product, mine, keep_texts=options.keep_texts, offline=options.offline)
+            report.products[-1].content_hash = digest
         else:
+            if digest is not None:
+                hashes[product.handle] = digest
             built.append(product)
             found += mine
     report.row_count = reading.row_count
@@ -246,13 +276,26 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
         report.issues += reading.issues  # what the reader found about the input as a whole, once it is read
         return report
     if reading.cell_records:
-        found += options.cell_checker(reading.cell_records)  # last: its checker may still be loading
+        skipped = {result.handle for result in unchanged}
+        records = [r for r in reading.cell_records if r[1] not in skipped] if skipped else reading.cell_records
+        found += options.cell_checker(records)  # last: its checker may still be loading
     report.products = _verdicts(built, found)
+    for result in report.products:
+        result.content_hash = hashes.get(result.handle)
+    if unchanged:
+        report.products = sorted(report.products + unchanged, key=lambda r: r.rows[0] if r.rows else 0)
     refused = {p.handle for p in report.products if p.status == "refused"}
     # What the pipeline did for the seller only matters for products it stages.
     report.issues = [i for i in found if not (i.code == "seo.generated" and i.product in refused)]
     report.corrections = reading.corrections([p for p in built if p.handle], type_fixes)
     return report
+
+
+def _unchanged(product: Product, digest: str) -> ProductResult:
+    """The verdict of a product equal to a version the marketplace already has: nothing to check or stage."""
+    return ProductResult(handle=product.handle, rows=list(product.rows), status="accepted",
+                         codes=["product.unchanged"], title=product.title,
+                         items=tuple(v.item or "" for v in product.variants), content_hash=digest, unchanged=True)
 
 
 def _record(report: Report, product: Product, issues: list[Issue], *, keep_texts: bool, offline: bool) -> None:

@@ -102,18 +102,20 @@ def validate_for_seller(path: Path, settings: Settings, store: Store, seller_id:
                         progress: bool = False, taxonomy: Taxonomy | None = None) -> Report:
     seller = require_seller(store, seller_id)
     options = Options(offline=offline, seller=seller, catalog=catalog_context(store, seller_id), progress=progress,
-                      image_cache=image_cache(store))
+                      image_cache=image_cache(store), known_versions=store.seller_versions(seller_id))
     return validate_file(path, settings, options, taxonomy=taxonomy)
 
 
 def stage_accepted(store: Store, report: Report, seller_id: str, run_id: int) -> list[int]:
-    """Stage every accepted product of the report, all or nothing."""
+    """Stage every accepted product of the report, all or nothing; unchanged products have nothing to stage."""
     if report.file_rejected:
         return []
-    products = [result.product for result in report.accepted if result.product is not None]
-    if not products:
+    accepted = [result for result in report.accepted if result.product is not None and not result.unchanged]
+    if not accepted:
         return []
-    return store.stage_products(seller_id, run_id, products, report.source)
+    hashes = {result.handle: result.content_hash for result in accepted if result.content_hash}
+    return store.stage_products(seller_id, run_id, [r.product for r in accepted if r.product is not None],
+                                report.source, content_hashes=hashes)
 
 
 def run_dir(settings: Settings, run_id: int) -> Path:

@@ -114,14 +114,18 @@ def test_the_seller_gets_one_email_and_good_products_wait_for_moderation(world: 
     assert Path(outcome.files["html"]).is_file() and Path(outcome.files["json"]).is_file()
 
 
-def test_sending_the_same_file_twice_keeps_one_pending_version_per_handle(world: World):
-    run_flow(world)
-    run_flow(world)
+def test_sending_the_same_file_twice_stages_nothing_new(world: World):
+    first = run_flow(world)
+    second = run_flow(world)
     with world.store() as store:
         pending = store.list_moderation(status="pending")
         superseded = store.list_moderation(status="superseded")
     assert sorted(item.handle for item in pending) == ["perceuse-visseuse-18v", "scie-sauteuse-650w"]
-    assert len(superseded) == 2
+    assert {item.import_run_id for item in pending} == {first.run_id}
+    assert superseded == [] and second.staged == []
+    assert second.report.summary()["unchanged"] == 2
+    assert {r.handle for r in second.report.products if r.unchanged} == {"perceuse-visseuse-18v",
+                                                                          "scie-sauteuse-650w"}
     assert len(world.smtp.messages) == 2
 
 

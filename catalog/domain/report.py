@@ -33,6 +33,8 @@ class ProductResult:
     changes: dict[str, list[str]] | None = None
     title: str = ""
     items: tuple[str, ...] = ()  # a feed product's item ids, in the feed's order
+    content_hash: str | None = None  # of the product as the seller sent it, when the run tracks versions
+    unchanged: bool = False  # the same as a live or pending version: not checked again, nothing to stage
 
     def to_dict(self) -> dict[str, Any]:
         if self.variant_id is not None:
@@ -79,7 +81,7 @@ class Report:
         for issue in self.issues:
             count[issue.severity] += 1
         refused = sum(1 for p in self.products if p.status == "refused")
-        return {
+        out = {
             "rows": self.row_count,
             "products": len(self.products),
             "accepted": len(self.products) - refused,
@@ -88,6 +90,10 @@ class Report:
             "warnings": count[Severity.WARNING],
             "infos": count[Severity.INFO],
         }
+        unchanged = sum(1 for p in self.products if p.unchanged)
+        if unchanged:  # among the accepted: nothing new to stage for them
+            out["unchanged"] = unchanged
+        return out
 
     def sorted_issues(self) -> Iterator[Issue]:
         """File-level issues first, then by row, errors before warnings before infos; found order otherwise.

@@ -304,6 +304,11 @@ _RULES: tuple[Rule, ...] = (
        ("Indiquez EUR (ou laissez vide), ou demandez à notre équipe de configurer un taux de change pour cette "
         "devise.",
         "Use EUR (or leave empty), or ask our team to set up an exchange rate for this currency.")),
+    _r("product.unchanged", INFO, "product", "Unchanged product",
+       ("Ce produit est identique à sa version en ligne ou en attente : rien de nouveau n'est envoyé en "
+        "modération.",
+        "This product is the same as its live or pending version: nothing new is sent to moderation."),
+       ("Rien à faire.", "Nothing to do.")),
     _r("price.converted", INFO, "product", "Price converted to EUR",
        ("Prix converti de {currency} en EUR avec la règle de prix : {old} → {new}.",
         "Price converted from {currency} to EUR with the price rule: {old} → {new}."),
@@ -497,6 +502,17 @@ _RULES: tuple[Rule, ...] = (
     _r("feed.duplicate_id", E, "feed", "Item id used twice",
        ("L'identifiant g:id « {value} » apparaît plusieurs fois.", "The g:id \"{value}\" appears more than once."),
        ("Donnez à chaque article un g:id unique.", "Give each item a unique g:id.")),
+    _r("feed.mass_removal", W, "feed", "Mass removal held",
+       ("{gone} de vos {live} produits en ligne ont disparu du flux d'un coup{empty_fr} : par précaution, aucun "
+        "n'est retiré de la vente. Les produits nouveaux ou modifiés sont traités normalement.",
+        "{gone} of your {live} live products disappeared from the feed at once{empty_en}: as a precaution, none "
+        "is taken off sale. New and changed products are handled as usual."),
+       ("Si l'export de votre boutique a échoué, corrigez-le : la prochaine lecture rétablira tout. Si ces "
+        "produits doivent vraiment être retirés, dites-le à notre équipe, qui confirmera le retrait.",
+        "If your shop's export failed, fix it: the next read puts everything right. If these products really "
+        "are to be removed, tell our team, who will confirm the removal."),
+       "More than CATALOG_FEED_REMOVAL_SHARE of the feed's live products are missing, or the feed has no item: "
+       "ops confirm with `catalog feeds refresh --feed ID --allow-removals`."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

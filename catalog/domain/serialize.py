@@ -8,6 +8,8 @@ exactness, and storing it would hide that.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +27,30 @@ def product_to_dict(product: Product) -> dict[str, Any]:
 
 def product_from_dict(data: dict[str, Any]) -> Product:
     return _decode_dataclass(Product, data)
+
+
+# Where a value sits in the input (row numbers, column names) and the raw cell texts are not content:
+# moving a product down a file, or writing 49,90 for 49.90, does not change it.
+_NOT_CONTENT = frozenset({"rows", "row", "column", "raw"})
+
+
+def content_hash(product: Product, context: str = "") -> str:
+    """A digest of what the seller says about the product, not of where it sits in the input.
+
+    `context` joins what else shapes the staged version (the seller's price settings), so a product read
+    the same under other settings is not taken for unchanged.
+    """
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in _NOT_CONTENT}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    text = json.dumps([strip(product_to_dict(product)), context], sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _encode_dataclass(obj: Any) -> dict[str, Any]:

@@ -301,7 +301,8 @@ class Store:
     # ---- Staging and moderation -----------------------------------------
 
     def stage_products(self, seller_id: str, run_id: int, items: Sequence[Product], source: str, *,
-                       on_staged: staging.StagedHook | None = None) -> list[int]:
+                       on_staged: staging.StagedHook | None = None,
+                       content_hashes: Mapping[str, str] | None = None) -> list[int]:
         """Stage products as pending moderation items, all in ONE transaction; returns their item ids.
 
         Re-sending a handle supersedes its pending item. Re-running the same run reuses what it staged,
@@ -309,7 +310,8 @@ class Store:
         inside the transaction after each product: an exception from it rolls everything back.
         """
         with self.transaction() as conn:
-            return staging.stage_products(conn, seller_id, run_id, items, source, _now(), on_staged)
+            return staging.stage_products(conn, seller_id, run_id, items, source, _now(), on_staged,
+                                          content_hashes)
 
     def stage_unpublish(self, seller_id: str, run_id: int, handles: Iterable[str], source: str) -> list[int]:
         with self.transaction() as conn:
@@ -407,6 +409,20 @@ class Store:
         )
         with self.transaction(write=False) as conn:
             return [(h, t, b) for h, t, b in conn.execute(query)]
+
+    def seller_versions(self, seller_id: str) -> dict[str, set[str]]:
+        """Handle -> content hashes of the seller's live and pending versions (what "unchanged" compares to)."""
+        query = (
+            select(products.c.handle, product_versions.c.content_hash)
+            .join(products, products.c.id == product_versions.c.product_id)
+            .where(products.c.seller_id == seller_id, product_versions.c.content_hash.is_not(None),
+                   or_(product_versions.c.status == "pending", product_versions.c.id == products.c.live_version_id))
+        )
+        out: dict[str, set[str]] = {}
+        with self.transaction(write=False) as conn:
+            for handle, digest in conn.execute(query):
+                out.setdefault(handle, set()).add(digest)
+        return out
 
     def live_product(self, seller_id: str, handle: str) -> Product | None:
         """The live version, with the variants' current offer (SKU, price, quantity) laid over it."""

@@ -173,6 +173,9 @@ product_versions = Table(
     Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
     Column("status", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Of the product as the seller sent it (catalog.domain.serialize.content_hash): a re-sent product equal
+    # to its live or pending version is recognised without being checked again.
+    Column("content_hash", String(64), nullable=True),
     UniqueConstraint("product_id", "number"),
     _one_of("status", STATUSES),
     Index(None, "status"),
@@ -257,6 +260,41 @@ image_checks = Table(
     Column("checked_at", UtcDateTime, nullable=False),
     _one_of("fault", IMAGE_FAULTS),
     CheckConstraint("(format IS NULL) <> (fault IS NULL)", name="format_or_fault"),
+)
+
+FEED_OUTCOMES = ("unchanged", "changed", "held", "failed")
+
+# The seller's registered feeds, and what the last refresh of each found.
+feeds = Table(
+    "feeds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("etag", String(1024), nullable=True),
+    Column("last_modified", String(128), nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("last_fetch_at", UtcDateTime, nullable=True),
+    Column("last_good_at", UtcDateTime, nullable=True),
+    Column("last_outcome", String(16), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    # A refresh in progress holds the feed until then; a crashed one lets go when the time passes.
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("seller_id", "name"),
+    _one_of("last_outcome", FEED_OUTCOMES),
+)
+
+# The products a feed holds (those its last good read listed, plus removals still held).
+feed_products = Table(
+    "feed_products", metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    PrimaryKeyConstraint("feed_id", "product_id"),
+    Index(None, "product_id"),
 )
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}

@@ -6,7 +6,7 @@ all its products or none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,8 @@ def require_run(conn: Connection, run_id: int, seller_id: str) -> None:
 
 
 def stage_products(conn: Connection, seller_id: str, run_id: int, items: Sequence[Product], source: str,
-                   now: datetime, on_staged: StagedHook | None = None) -> list[int]:
+                   now: datetime, on_staged: StagedHook | None = None,
+                   content_hashes: Mapping[str, str] | None = None) -> list[int]:
     require_seller(conn, seller_id)
     require_run(conn, run_id, seller_id)
     handles = [p.handle for p in items]
@@ -53,7 +54,8 @@ def stage_products(conn: Connection, seller_id: str, run_id: int, items: Sequenc
         raise ValueError(f"handle staged twice in one call: {', '.join(twice)}")
     ids: list[int] = []
     for product in items:
-        ids.append(_stage_one(conn, seller_id, run_id, product, source, now))
+        digest = content_hashes.get(product.handle) if content_hashes else None
+        ids.append(_stage_one(conn, seller_id, run_id, product, source, now, digest))
         if on_staged is not None:
             on_staged(product, ids[-1])
     return ids
@@ -99,7 +101,8 @@ def supersede_pending(conn: Connection, product_id: int, now: datetime) -> None:
                      .values(status="superseded"))
 
 
-def _stage_one(conn: Connection, seller_id: str, run_id: int, product: Product, source: str, now: datetime) -> int:
+def _stage_one(conn: Connection, seller_id: str, run_id: int, product: Product, source: str, now: datetime,
+               digest: str | None = None) -> int:
     if not product.handle:
         raise ValueError("a product without a handle cannot be staged")
     payload = product_to_dict(product)
@@ -118,7 +121,7 @@ def _stage_one(conn: Connection, seller_id: str, run_id: int, product: Product, 
                           .where(product_versions.c.product_id == row.id)) or 0) + 1
     version_id = conn.execute(insert(product_versions).values(
         product_id=row.id, number=number, payload=payload, title=product.title, body=product.body_html,
-        import_run_id=run_id, status="pending", created_at=now,
+        import_run_id=run_id, status="pending", created_at=now, content_hash=digest,
     ).returning(product_versions.c.id)).scalar_one()
     if variant_ids:
         conn.execute(insert(version_variants), [
