@@ -75,10 +75,13 @@ def is_url(target: str | Path) -> bool:
 
 
 def validate_file(path: Path | str, settings: Settings, options: Options | None = None,
-                  taxonomy: Taxonomy | None = None) -> Report:
-    """Check one file, or the feed at a URL, end to end (reading, every rule, images unless offline)."""
+                  taxonomy: Taxonomy | None = None, *, source: str | None = None) -> Report:
+    """Check one file, or the feed at a URL, end to end (reading, every rule, images unless offline).
+
+    `source` names the input in the report when the file is a copy (a feed downloaded by a refresh).
+    """
     options = options or Options()
-    source = str(path) if is_url(path) else Path(path).name
+    source = source or (str(path) if is_url(path) else Path(path).name)
     if options.seller is not None:
         from catalog.domain.sellers import readiness, readiness_text
 
@@ -108,6 +111,7 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
         reading = read_file(Path(path), max_bytes=settings.max_file_bytes, kind=options.kind,
                             max_feed_bytes=settings.max_feed_bytes, taxonomy=load_taxonomy,
                             in_stock_default_qty=default_qty)
+    reading.source = source
     if reading.rejected:
         return _rejected(reading)
     report = check_reading(reading, taxonomy=load_taxonomy(), options=options)

@@ -51,6 +51,19 @@ def _days(name: str, default: float) -> float:
     return value
 
 
+def _share(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CatalogError(f"{name}={raw!r}: expected a share between 0 and 1, e.g. 0.3") from None
+    if not 0 <= value <= 1:
+        raise CatalogError(f"{name}={raw!r}: expected a share between 0 and 1, e.g. 0.3")
+    return value
+
+
 def _str(name: str) -> str | None:
     raw = os.environ.get(name)
     return raw.strip() if raw and raw.strip() else None
@@ -78,6 +91,8 @@ class Settings:
     feed_timeout: float = 300.0
     # Days a good image's check is trusted before it is asked again (a conditional request); 0: every run.
     image_recheck_days: float = 7.0
+    feed_removal_share: float = 0.3
+    refresh_concurrency: int = 4
 
     @property
     def outbox(self) -> Path:
@@ -123,4 +138,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         max_feed_bytes=int(_number("CATALOG_MAX_FEED_BYTES", 1024 * 1024 * 1024)),
         feed_timeout=float(_number("CATALOG_FEED_TIMEOUT", 300.0, float)),
         image_recheck_days=_days("CATALOG_IMAGE_RECHECK_DAYS", 7.0),
+        feed_removal_share=_share("CATALOG_FEED_REMOVAL_SHARE", 0.3),
+        refresh_concurrency=int(_number("CATALOG_REFRESH_CONCURRENCY", 4)),
     )

@@ -118,7 +118,8 @@ class DuplicateFinder:
     bounded set of candidates from a MinHash index over the latest `CandidateIndex.WINDOW` listings, on a
     short key (title and the start of the text), each then judged on the whole text. Time grows linearly
     with the listings and memory is bounded.
-    `input_handles` leave out the catalog versions of the input's own products when known beforehand.
+    `input_handles` leave out the catalog versions of the input's own products when known beforehand; a
+    streamed input's product is never compared with its own catalog version either.
     """
 
     def __init__(self, catalog_listings: Sequence[Listing] = (), input_handles: set[str] | None = None) -> None:
@@ -160,14 +161,15 @@ class DuplicateFinder:
         full = _key(item)
         digest = _digest(full)
         other = self._exact.get(digest)
-        if other is not None:
+        if other is not None and other[0] != item.handle:  # a product's own catalog version is no duplicate
             fr, en = self._where(other)
             return [issue("duplicate.exact", at=item.at, product=item.handle, value=item.title[:120],
                           other=other[0], where_fr=fr, where_en=en)]
         self._exact[digest] = (item.handle, item.at, item.in_file)
         short = self._file(item, full)
         close = sorted(((fuzz.ratio(short, self._keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c)
-                        for c in self._last_candidates), key=lambda pair: -pair[0])
+                        for c in self._last_candidates if self._listed[c][0] != item.handle),
+                       key=lambda pair: -pair[0])
         scored = [(fuzz.ratio(full, self._keys[c][1]), c) for score, c in close[:5] if score]
         best = max(scored, default=None)
         if best is None or best[0] < NEAR_THRESHOLD:

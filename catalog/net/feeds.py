@@ -9,8 +9,11 @@ becomes an `InputRefused` carrying the feed's issue.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from catalog.domain.errors import InputRefused
@@ -66,3 +69,64 @@ def open_feed_url(url: str, settings: Settings) -> Iterator[FeedBody]:
                 yield FeedBody(stream, limit)
         except FetchError as err:
             raise InputRefused(fetch_issue(err.failure, limit=limit)) from None
+
+
+# Worth another try a little later: the network or the server, not the feed.
+_TRANSIENT = frozenset({Reason.DNS, Reason.REFUSED, Reason.TIMEOUT, Reason.CONNECTION, Reason.TLS})
+
+
+class FeedUnavailable(InputRefused):
+    """The feed could not be fetched; `transient` when trying again later may succeed."""
+
+    def __init__(self, issue: Issue, *, transient: bool) -> None:
+        super().__init__(issue)
+        self.transient = transient
+
+
+def _unavailable(failure: FetchFailure, limit: int) -> FeedUnavailable:
+    transient = failure.reason in _TRANSIENT or (
+        failure.reason is Reason.HTTP_STATUS and (failure.status or 0) >= 500)
+    return FeedUnavailable(fetch_issue(failure, limit=limit), transient=transient)
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A conditional fetch of a feed: not modified, or its body saved to a file with its digest."""
+
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None = None
+    size: int = 0
+
+
+def download_feed(url: str, settings: Settings, target: Path, *, etag: str | None = None,
+                  last_modified: str | None = None) -> Download:
+    """Fetch `url` into `target` (never held in memory), sending the validators of the last good read.
+
+    A 304 writes nothing. The digest lets a server that ignores validators cost no more than the download.
+    """
+    limit = settings.max_feed_bytes
+    digest = hashlib.sha256()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with SafeFetcher(settings, total_timeout=settings.feed_timeout) as fetcher:
+        try:
+            with fetcher.open_stream(url, max_bytes=limit, accept=FEED_ACCEPT, require_https=True, etag=etag,
+                                     last_modified=last_modified) as stream:
+                new_etag, new_modified = stream.headers.get("ETag"), stream.headers.get("Last-Modified")
+                if stream.not_modified:
+                    return Download(True, new_etag or etag, new_modified or last_modified)
+                size = 0
+                with target.open("wb") as out:
+                    for chunk in stream.chunks():
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+        except FetchError as err:
+            target.unlink(missing_ok=True)
+            raise _unavailable(err.failure, limit) from None
+    if size == 0:
+        target.unlink(missing_ok=True)
+        raise FeedUnavailable(issue("feed.fetch_failed", reason_fr="le serveur a répondu sans contenu",
+                                    reason_en="the server answered with an empty body"), transient=False)
+    return Download(False, new_etag, new_modified, digest.hexdigest(), size)

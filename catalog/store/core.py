@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from catalog.domain.errors import CatalogError
 from catalog.domain.model import Product
 from catalog.domain.sellers import PriceRule, Seller
 from catalog.domain.serialize import product_from_dict
+from catalog.store import feeds as feed_registry
 from catalog.store import moderation as mod
 from catalog.store import staging
 from catalog.store.records import Decision, ModerationDetail, ModerationError, ModerationItem, Run
@@ -377,6 +378,59 @@ class Store:
         with self.transaction() as conn:
             mod.reject(conn, item_id, reason, by, _now())
             return mod.get_items(conn, [int(item_id)])[0]
+
+    # ---- Feeds ------------------------------------------------------------
+
+    def add_feed(self, seller_id: str, name: str, url: str) -> feed_registry.Feed:
+        with self.transaction() as conn:
+            return feed_registry.add(conn, seller_id, name, url, _now())
+
+    def get_feed(self, ref: int | str) -> feed_registry.Feed:
+        """A feed by id (or by name, when only one seller uses it); FeedError when there is none."""
+        with self.transaction(write=False) as conn:
+            return feed_registry.get(conn, ref) if isinstance(ref, int) else feed_registry.find(conn, ref)
+
+    def list_feeds(self, seller_id: str | None = None) -> list[feed_registry.Feed]:
+        with self.transaction(write=False) as conn:
+            return feed_registry.list_feeds(conn, seller_id)
+
+    def remove_feed(self, feed_id: int) -> feed_registry.Feed:
+        with self.transaction() as conn:
+            return feed_registry.remove(conn, feed_id)
+
+    def claim_feed(self, feed_id: int, owner: str, lease_seconds: float) -> bool:
+        now = _now()
+        with self.transaction() as conn:
+            return feed_registry.claim(conn, feed_id, owner, now, now + timedelta(seconds=lease_seconds))
+
+    def release_feed(self, feed_id: int, owner: str) -> None:
+        with self.transaction() as conn:
+            feed_registry.release(conn, feed_id, owner)
+
+    def feed_products(self, feed_id: int) -> list[feed_registry.HeldProduct]:
+        with self.transaction(write=False) as conn:
+            return feed_registry.held_products(conn, feed_id)
+
+    def record_feed_unchanged(self, feed_id: int, owner: str, *, etag: str | None,
+                              last_modified: str | None) -> None:
+        with self.transaction() as conn:
+            feed_registry.record_unchanged(conn, feed_id, owner, _now(), etag=etag, last_modified=last_modified)
+
+    def record_feed_failure(self, feed_id: int, owner: str, *, error: str, run_id: int | None) -> None:
+        with self.transaction() as conn:
+            feed_registry.record_failure(conn, feed_id, owner, _now(), error=error, run_id=run_id)
+
+    def commit_feed_read(self, feed_id: int, owner: str, read: feed_registry.FeedRead) -> feed_registry.Committed:
+        """Stage what a changed read of the feed found and record its new state: ONE transaction."""
+        with self.transaction() as conn:
+            return feed_registry.commit_read(conn, feed_id, owner, read, _now())
+
+    def run_actions(self, run_id: int) -> dict[str, int]:
+        """How many moderation items of each action the run staged (create, update, unpublish)."""
+        query = (select(moderation.c.action, func.count()).where(moderation.c.import_run_id == run_id)
+                 .group_by(moderation.c.action))
+        with self.transaction(write=False) as conn:
+            return {action: count for action, count in conn.execute(query)}
 
     # ---- What the checks read -------------------------------------------
 

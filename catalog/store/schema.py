@@ -102,7 +102,8 @@ def _one_of(column: str, values: tuple[str, ...], name: str | None = None) -> Ch
 RUN_KINDS = ("full", "bulk", "feed")
 RUN_STATUSES = ("running", "done", "failed")
 REPORT_STATUSES = ("accepted", "partial", "rejected")
-EMAIL_STATUSES = ("pending", "sent", "failed", "outbox")
+# skipped: nothing to tell the seller (a feed read whose products were all unchanged).
+EMAIL_STATUSES = ("pending", "sent", "failed", "outbox", "skipped")
 ACTIONS = ("create", "update", "unpublish")
 STATUSES = ("pending", "approved", "rejected", "superseded")
 
