@@ -269,7 +269,7 @@ def test_two_refreshes_at_once_stage_nothing_twice(store: Store, allowed: Settin
         start.wait()
         try:
             results.append(run(store, allowed, taxonomy, feed.id, offline=True))
-        except BaseException as err:  # noqa: BLE001 - the test reports it
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=go) for _ in range(3)]
