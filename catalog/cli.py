@@ -138,6 +138,89 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_ISSUES if outcome.report.has_errors else EXIT_OK
 
 
+def cmd_feeds_add(args: argparse.Namespace) -> int:
+    from catalog.net.feeds import feed_url_problem
+
+    settings = _settings()
+    url = args.url.strip()
+    problem = feed_url_problem(url, settings)
+    if problem is not None:
+        raise CatalogError(f"{url}: {problem.message.en} ({problem.code})")
+    with _store(settings) as store:
+        from catalog.ingest import require_seller
+
+        require_seller(store, args.seller)
+        feed = store.add_feed(args.seller, args.name.strip(), url)
+    print(f"feed {feed.id} added: {feed.seller_id} / {feed.name} — {feed.url}")
+    print(f"refresh it now with: catalog feeds refresh --feed {feed.id}")
+    return EXIT_OK
+
+
+def cmd_feeds_list(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        if args.seller:
+            from catalog.ingest import require_seller
+
+            require_seller(store, args.seller)
+        found = store.list_feeds(args.seller)
+    if args.format == "json":
+        print(json.dumps([feed.to_dict() for feed in found], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not found:
+        print("no feed registered: catalog feeds add --seller ID --name NAME --url URL")
+        return EXIT_OK
+    print("id\tseller\tname\tlast outcome\tlast read\tfailures\turl")
+    for feed in found:
+        when = feed.last_fetch_at.strftime("%Y-%m-%d %H:%M") if feed.last_fetch_at else "never"
+        outcome = feed.last_outcome or "-"
+        print(f"{feed.id}\t{feed.seller_id}\t{feed.name}\t{outcome}\t{when}\t{feed.consecutive_failures}\t{feed.url}")
+    return EXIT_OK
+
+
+def cmd_feeds_remove(args: argparse.Namespace) -> int:
+    with _store(_settings()) as store:
+        feed = store.remove_feed(store.get_feed(args.feed).id)
+    print(f"feed {feed.id} removed: {feed.seller_id} / {feed.name} (its products stay as they are)")
+    return EXIT_OK
+
+
+def cmd_feeds_refresh(args: argparse.Namespace) -> int:
+    if sum(bool(x) for x in (args.seller, args.feed, args.all)) != 1:
+        raise CatalogError("say which feeds to refresh: --seller ID, --feed FEED or --all")
+    if args.allow_removals and not args.feed:
+        raise CatalogError("--allow-removals confirms the removals of one feed: give it with --feed FEED")
+    settings = _settings()
+    with _store(settings) as store:
+        from catalog import refresh
+
+        feeds = refresh.select_feeds(store, seller_id=args.seller, feed=args.feed)
+    if not feeds:
+        print("no feed to refresh")
+        return EXIT_OK
+    from pipelines.runtime import configure_prefect
+
+    configure_prefect(settings)
+    from pipelines.refresh_feeds import refresh_feeds
+
+    outcomes = refresh_feeds(seller_id=args.seller, feed=str(feeds[0].id) if args.feed else None,
+                             allow_removals=args.allow_removals, offline=args.offline)
+    for o in outcomes:
+        line = (f"feed {o.feed_id} {o.seller_id}/{o.feed_name}: {o.outcome}"
+                + (" (304 not modified)" if o.not_modified else "")
+                + (f" · products {o.products} · added {o.added} · updated {o.updated} · unpublished {o.unpublished}"
+                   f" · refused {o.refused} · unchanged {o.unchanged}" if o.run_id and o.outcome != "failed" else ""))
+        if o.issue is not None:
+            line += f" · {o.issue.code}: {o.issue.message.en}"
+        if o.run_id:
+            line += f" · run {o.run_id}"
+        print(line)
+    if len(outcomes) < len(feeds):
+        print(f"catalog: {len(feeds) - len(outcomes)} feed(s) stopped on an error: see the flow run's logs",
+              file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    return EXIT_ISSUES if any(o.outcome == "failed" or o.refused for o in outcomes) else EXIT_OK
+
+
 def cmd_sellers_load(args: argparse.Namespace) -> int:
     from catalog.sellers import load_sellers_file, readiness, readiness_text
 
@@ -365,6 +448,29 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--offline", action="store_true", help="skip image downloads")
     ingest.add_argument("--verbose", action="store_true", help="also show Prefect's INFO log lines")
     ingest.set_defaults(func=cmd_ingest)
+
+    feeds = commands.add_parser("feeds", help="sellers' XML feeds and their refresh")
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
+    feed_add = feeds_commands.add_parser("add", help="register a seller's feed URL (https, public address)")
+    feed_add.add_argument("--seller", metavar="ID", required=True, help="the seller the feed belongs to")
+    feed_add.add_argument("--name", required=True, help="a name for the feed, unique for the seller")
+    feed_add.add_argument("--url", required=True, help="the feed's https URL")
+    feed_add.set_defaults(func=cmd_feeds_add)
+    feed_list = feeds_commands.add_parser("list", help="registered feeds and what their last refresh found")
+    feed_list.add_argument("--seller", metavar="ID", help="only this seller's feeds")
+    feed_list.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    feed_list.set_defaults(func=cmd_feeds_list)
+    feed_remove = feeds_commands.add_parser("remove", help="forget a feed (its products stay as they are)")
+    feed_remove.add_argument("feed", metavar="FEED", help="the feed's id (or its name)")
+    feed_remove.set_defaults(func=cmd_feeds_remove)
+    feed_refresh = feeds_commands.add_parser("refresh", help="re-read feeds now (the nightly flow), stage and email")
+    feed_refresh.add_argument("--seller", metavar="ID", help="this seller's feeds")
+    feed_refresh.add_argument("--feed", metavar="FEED", help="one feed, by id (or name)")
+    feed_refresh.add_argument("--all", action="store_true", help="every registered feed")
+    feed_refresh.add_argument("--allow-removals", action="store_true",
+                              help="confirm the removals held by feed.mass_removal (with --feed)")
+    feed_refresh.add_argument("--offline", action="store_true", help="skip image downloads")
+    feed_refresh.set_defaults(func=cmd_feeds_refresh)
 
     sellers = commands.add_parser("sellers", help="the seller registry")
     sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)

@@ -93,6 +93,7 @@ class Settings:
     image_recheck_days: float = 7.0
     feed_removal_share: float = 0.3
     refresh_concurrency: int = 4
+    feed_retry_delay: float = 60.0
 
     @property
     def outbox(self) -> Path:
@@ -140,4 +141,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         image_recheck_days=_days("CATALOG_IMAGE_RECHECK_DAYS", 7.0),
         feed_removal_share=_share("CATALOG_FEED_REMOVAL_SHARE", 0.3),
         refresh_concurrency=int(_number("CATALOG_REFRESH_CONCURRENCY", 4)),
+        feed_retry_delay=float(_number("CATALOG_FEED_RETRY_DELAY", 60.0, float)),
     )

@@ -10,6 +10,7 @@ becomes an `InputRefused` carrying the feed's issue.
 from __future__ import annotations
 
 import hashlib
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from catalog.domain.errors import InputRefused
 from catalog.domain.fetch import FetchFailure, Reason
 from catalog.domain.issues import Issue
 from catalog.domain.rules import issue
-from catalog.net.http import FetchError, FetchStream, SafeFetcher
+from catalog.net.http import FetchError, FetchStream, SafeFetcher, address_allowed
 from catalog.settings import Settings
 
 FEED_ACCEPT = "application/xml, text/xml;q=0.9, application/rss+xml;q=0.9, application/atom+xml;q=0.9, */*;q=0.1"
@@ -130,3 +131,27 @@ def download_feed(url: str, settings: Settings, target: Path, *, etag: str | Non
         raise FeedUnavailable(issue("feed.fetch_failed", reason_fr="le serveur a répondu sans contenu",
                                     reason_en="the server answered with an empty body"), transient=False)
     return Download(False, new_etag, new_modified, digest.hexdigest(), size)
+
+
+def feed_url_problem(url: str, settings: Settings) -> Issue | None:
+    """Why `url` cannot be registered as a feed (not https, no host, a non-public address), or None.
+
+    The address is checked again at every fetch (and every redirect): a name may resolve elsewhere later.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        return issue("feed.fetch_failed", reason_fr=f"l'adresse n'est pas une URL valide ({exc})",
+                     reason_en=f"the address is not a valid URL ({exc})")
+    if parts.scheme.lower() != "https" or not host:
+        return issue("feed.fetch_failed", reason_fr="l'adresse doit commencer par https:// et nommer un serveur",
+                     reason_en="the address must start with https:// and name a server")
+    try:
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return issue("feed.fetch_failed", reason_fr=f"le serveur « {host} » est introuvable (DNS)",
+                     reason_en=f"the server \"{host}\" cannot be found (DNS)")
+    if not any(address_allowed(str(info[4][0]), allow_private=settings.allow_private_networks) for info in infos):
+        return issue("feed.blocked_address", host=host)
+    return None
