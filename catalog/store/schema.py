@@ -3,7 +3,7 @@
 The schema is created on first use and stamped with `SCHEMA_VERSION` in the
 `schema_version` table. A database stamped with a newer version than this code
 knows is refused rather than misread; an older one is brought up to date by the
-steps in `MIGRATIONS` (none yet: version 1 is the first).
+steps in `MIGRATIONS`, in one transaction with the rest of `ensure_schema`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from sqlalchemy.types import TypeDecorator
 
 from catalog.domain.errors import CatalogError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Any constant: serialises concurrent first-time schema creation on PostgreSQL.
 _PG_SCHEMA_LOCK = 7_301_551_025
@@ -298,7 +298,46 @@ feed_products = Table(
     Index(None, "product_id"),
 )
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_column(conn: Connection, table: Table, name: str) -> None:
+    column = table.c[name]
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {name} {kind}')
+
+
+def _widen_check(conn: Connection, table: Table, column: str, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Let `column` take the values `new` (a superset of `old`): existing rows already satisfy it.
+
+    PostgreSQL replaces the named constraint. SQLite cannot alter a constraint; its documented way to relax
+    one in place is to rewrite the table's stored definition (sqlite.org/lang_altertable.html, "Making
+    other kinds of table schema changes"), which is safe here because no stored row can violate it.
+    """
+    name = f"ck_{table.name}_{column}"
+    listed = ", ".join(f"'{v}'" for v in new)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ALTER TABLE {table.name} DROP CONSTRAINT {name}")
+        conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD CONSTRAINT {name} CHECK ({column} IN ({listed}))")
+        return
+    before = f"{column} IN ({', '.join(repr(v) for v in old)})"
+    sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (table.name,)).scalar_one()
+    if before not in sql:
+        raise CatalogError(f"cannot migrate table {table.name}: its check on {column} is not the expected one")
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    conn.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                         (sql.replace(before, f"{column} IN ({listed})"), table.name))
+    conn.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+def _to_version_2(conn: Connection) -> None:
+    """Feeds and their refresh; content hashes of versions; runs that had nothing to email."""
+    metadata.create_all(conn, tables=[feeds, feed_products], checkfirst=True)
+    _add_column(conn, product_versions, "content_hash")
+    _widen_check(conn, import_runs, "email_status", ("pending", "sent", "failed", "outbox"), EMAIL_STATUSES)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2}
 
 
 def ensure_schema(conn: Connection) -> int:

@@ -1,0 +1,269 @@
+# The catalog schema as version 1 shipped it, kept to test the migrations from it. Do not edit.
+"""The catalog database: tables, column types and the versioned schema check.
+
+The schema is created on first use and stamped with `SCHEMA_VERSION` in the
+`schema_version` table. A database stamped with a newer version than this code
+knows is refused rather than misread; an older one is brought up to date by the
+steps in `MIGRATIONS` (none yet: version 1 is the first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+from catalog.domain.errors import CatalogError
+
+SCHEMA_VERSION = 1
+
+# Any constant: serialises concurrent first-time schema creation on PostgreSQL.
+_PG_SCHEMA_LOCK = 7_301_551_025
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite keeps no offset, so it is stored as naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store only takes timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact decimal kept as text: SQLite has no decimal type and floats would round prices."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected a Decimal amount, got {type(value).__name__}")
+        return str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+RUN_KINDS = ("full", "bulk", "feed")
+RUN_STATUSES = ("running", "done", "failed")
+REPORT_STATUSES = ("accepted", "partial", "rejected")
+EMAIL_STATUSES = ("pending", "sent", "failed", "outbox")
+ACTIONS = ("create", "update", "unpublish")
+STATUSES = ("pending", "approved", "rejected", "superseded")
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+
+sellers = Table(
+    "sellers", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False, default=""),
+    Column("email", String(320), nullable=False, default=""),
+    Column("cc", JsonType, nullable=False),
+    Column("vat_number", String(32), nullable=False, default=""),
+    Column("default_shipping", String(255), nullable=False, default=""),
+    Column("currency", String(3), nullable=False, default="EUR"),
+    Column("fx_rates", JsonType, nullable=False),
+    Column("price_rule", JsonType, nullable=True),
+    Column("in_stock_default_qty", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+import_runs = Table(
+    "import_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("source", String(1024), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("status", String(16), nullable=False, default="running"),
+    Column("report_status", String(16), nullable=True),
+    Column("report", JsonType, nullable=True),
+    Column("report_dir", String(1024), nullable=True),
+    Column("email_status", String(16), nullable=False, default="pending"),
+    Column("email_error", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    _one_of("kind", RUN_KINDS),
+    _one_of("status", RUN_STATUSES),
+    _one_of("report_status", REPORT_STATUSES),
+    _one_of("email_status", EMAIL_STATUSES),
+    Index(None, "seller_id", "checksum"),
+    Index(None, "email_status"),
+)
+
+products = Table(
+    "products", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("handle", String(255), nullable=False),
+    # use_alter: products and product_versions point at each other.
+    Column("live_version_id", Integer, ForeignKey("product_versions.id", use_alter=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("seller_id", "handle"),
+)
+
+product_versions = Table(
+    "product_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("payload", JsonType, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("product_id", "number"),
+    _one_of("status", STATUSES),
+    Index(None, "status"),
+)
+
+variants = Table(
+    "variants", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("sku", String(255), nullable=False, default=""),
+    Column("options", JsonType, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("is_live", Boolean, nullable=False, default=False),
+    Column("live_sku", String(255), nullable=True),
+    Column("live_price", Money, nullable=True),
+    Column("live_qty", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "product_id"),
+    Index(None, "seller_id", "sku"),
+    Index(None, "seller_id", "live_sku"),
+)
+
+# Which variants (by stable id) each version holds, and their SKUs: the per-seller SKU index.
+version_variants = Table(
+    "version_variants", metadata,
+    Column("version_id", Integer, ForeignKey("product_versions.id"), nullable=False),
+    Column("variant_id", Integer, ForeignKey("variants.id"), nullable=False),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("sku", String(255), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("version_id", "variant_id"),
+    Index(None, "seller_id", "sku"),
+)
+
+moderation = Table(
+    "moderation", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seller_id", String(64), ForeignKey("sellers.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("product_versions.id"), nullable=True),
+    Column("import_run_id", Integer, ForeignKey("import_runs.id"), nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("decided_by", String(255), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("source", String(1024), nullable=False),
+    _one_of("action", ACTIONS),
+    _one_of("status", STATUSES),
+    UniqueConstraint("import_run_id", "product_id", "action"),
+    Index(None, "seller_id", "status"),
+    Index(None, "status"),
+)
+
+# A product never has two pending items: enforced by the database, not only by the staging code.
+Index(
+    "uq_moderation_one_pending_per_product", moderation.c.product_id, unique=True,
+    sqlite_where=moderation.c.status == "pending", postgresql_where=moderation.c.status == "pending",
+)
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def ensure_schema(conn: Connection) -> int:
+    """Create the tables on first use, migrate an older schema, refuse a newer one; return the version."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK)))
+    inspector = inspect(conn)
+    if not inspector.has_table("schema_version"):
+        if inspector.has_table("products"):
+            raise CatalogError("database holds catalog tables but no schema_version table: refusing to use it")
+        metadata.create_all(conn)
+        conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=datetime.now(UTC)))
+        return SCHEMA_VERSION
+    found: Any = conn.scalar(select(func.max(schema_version.c.version)))
+    if found is None:
+        raise CatalogError("database schema_version table is empty: refusing to use it")
+    if found > SCHEMA_VERSION:
+        raise CatalogError(
+            f"database schema version {found} is newer than this program knows ({SCHEMA_VERSION}): "
+            "upgrade the catalog package"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise CatalogError(f"no migration from database schema version {version - 1} to {version}")
+        step(conn)
+        conn.execute(insert(schema_version).values(version=version, applied_at=datetime.now(UTC)))
+    return SCHEMA_VERSION
+
