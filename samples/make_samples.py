@@ -8,7 +8,8 @@ Writes into DIR (default: this folder):
 - catalogue-valide.csv: 500 rows of a French B2B seller's catalog, every product good;
 - catalogue-exemple.csv: 500 rows, mostly good products and the usual seller mistakes,
   each planted in its own product, listed in catalogue-exemple.expected.json;
-- sellers.yaml: the sellers the samples belong to.
+- sellers.yaml: the sellers the samples belong to;
+- flux-exemple.xml: a Google Merchant RSS feed of 30 good products (seller lumiere-bureau).
 With --images DIR, also writes one small real picture per image URL of both files
 (DIR/produits/<name>) so a demo can serve them.
 """
@@ -1494,14 +1495,55 @@ def build_valid(image_base: str) -> list[Product]:
     return products
 
 
+FEED_OPTIONS = {"Couleur": "g:color", "Taille": "g:size", "Matière": "g:material", "Motif": "g:pattern"}
+FEED_PRODUCTS = 30
+FEED_SHOP = "https://www.lumiere-bureau.example"
+
+
+def feed_item(product: Product, variant: Variant, grouped: bool) -> str:
+    """One Google Merchant item of a sample product's variant."""
+    from xml.sax.saxutils import escape
+
+    fields = [("g:id", variant.sku), ("g:title", product.title), ("g:description", product.body),
+              ("g:link", f"{FEED_SHOP}/produits/{product.handle}"),
+              ("g:image_link", variant.image or product.images[0][0])]
+    fields += [("g:additional_image_link", url) for url, _ in product.images[1:4]]
+    fields += [("g:price", f"{variant.price} EUR"), ("g:availability", "in_stock" if int(variant.qty) else
+                                                      "out_of_stock"),
+               ("g:quantity", variant.qty), ("g:product_type", product.type)]
+    if variant.barcode:
+        fields.append(("g:gtin", variant.barcode))
+    if grouped:
+        fields.append(("g:item_group_id", product.handle))
+        fields += [(FEED_OPTIONS[name], value) for name, value in zip(product.option_names, variant.values,
+                                                                      strict=False)]
+    return "    <item>\n" + "".join(f"      <{k}>{escape(v)}</{k}>\n" for k, v in fields if v) + "    </item>\n"
+
+
+def write_feed(path: Path, products: list[Product]) -> None:
+    """The sample Google Merchant RSS feed: products whose options a feed can carry, in their order."""
+    fit = [p for p in products if p.images and (p.option_names == ("Title",) or
+                                                set(p.option_names) <= set(FEED_OPTIONS))][:FEED_PRODUCTS]
+    items = [feed_item(p, v, p.option_names != ("Title",)) for p in fit for v in p.variants]
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0">\n  <channel>\n'
+        "    <title>Lumière et Bureau</title>\n"
+        f"    <link>{FEED_SHOP}</link>\n"
+        "    <description>Catalogue professionnel</description>\n" + "".join(items) + "  </channel>\n</rss>\n",
+        encoding="utf-8", newline="\n")
+
+
 def generate(out: Path, image_base: str = DEFAULT_IMAGE_BASE, images: Path | None = None) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = {name: out / name for name in (
         "template.csv", "catalogue-valide.csv", "catalogue-exemple.csv", "catalogue-exemple.expected.json",
-        "sellers.yaml")}
+        "sellers.yaml", "flux-exemple.xml")}
     write_csv(written["template.csv"], [])
-    valid_rows = [row for product in build_valid(image_base) for row in product.rows()]
+    valid = build_valid(image_base)
+    valid_rows = [row for product in valid for row in product.rows()]
     write_csv(written["catalogue-valide.csv"], valid_rows)
+    write_feed(written["flux-exemple.xml"], valid[-FEED_PRODUCTS * 2:])
     example, expected, specials = build_example(image_base)
     write_csv(written["catalogue-exemple.csv"], example)
     written["catalogue-exemple.expected.json"].write_text(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from catalog.domain.location import Location
 from validators.duplicates import CandidateIndex, Listing, duplicate_issues
 
@@ -48,3 +50,13 @@ def test_the_index_forgets_beyond_its_window_so_memory_is_bounded(monkeypatch) -
     assert sum(len(b) for b in finder._index._buckets.values()) <= 50 * CandidateIndex.BANDS
     assert len(found) >= 390 and {i.code for i in found} == {"duplicate.near"}
     assert [i.code for i in finder.check(listing(3))] == ["duplicate.exact"]  # exact repeats: over the whole input
+
+
+def test_a_product_is_no_duplicate_of_its_own_catalog_version() -> None:
+    from validators.duplicates import DuplicateFinder
+
+    own = Listing("perceuse-7", "Perceuse visseuse 18 V modèle 7", TEXT.replace("2 Ah", "7 Ah"), in_file=False)
+    finder = DuplicateFinder([own])  # a streamed input: its handles are not known beforehand
+    assert finder.check(listing(7)) == []
+    other = DuplicateFinder([replace(own, handle="ancienne")])
+    assert [i.code for i in other.check(listing(7))] == ["duplicate.exact"]

@@ -153,6 +153,12 @@ class DuplicateFinder:
             return f"({fr} de ce fichier)", f"({en} of this file)"
         return "(déjà dans votre catalogue)", "(already in your catalog)"
 
+    @staticmethod
+    def _own_version(listed: tuple[str, Location, bool], item: Listing) -> bool:
+        """A product's own catalog version is no duplicate of it."""
+        handle, _, in_file = listed
+        return handle == item.handle and not in_file
+
     def check(self, item: Listing) -> list[Issue]:
         from rapidfuzz import fuzz
 
@@ -161,14 +167,14 @@ class DuplicateFinder:
         full = _key(item)
         digest = _digest(full)
         other = self._exact.get(digest)
-        if other is not None and other[0] != item.handle:  # a product's own catalog version is no duplicate
+        if other is not None and not self._own_version(other, item):
             fr, en = self._where(other)
             return [issue("duplicate.exact", at=item.at, product=item.handle, value=item.title[:120],
                           other=other[0], where_fr=fr, where_en=en)]
         self._exact[digest] = (item.handle, item.at, item.in_file)
         short = self._file(item, full)
         close = sorted(((fuzz.ratio(short, self._keys[c][0], score_cutoff=PREFILTER_THRESHOLD), c)
-                        for c in self._last_candidates if self._listed[c][0] != item.handle),
+                        for c in self._last_candidates if not self._own_version(self._listed[c], item)),
                        key=lambda pair: -pair[0])
         scored = [(fuzz.ratio(full, self._keys[c][1]), c) for score, c in close[:5] if score]
         best = max(scored, default=None)
