@@ -56,7 +56,7 @@ def _counts(o: FeedOutcome) -> tuple[str, str]:
     if o.unchanged:
         fr.append(_plural(o.unchanged, "produit inchangé", "produits inchangés"))
         en.append(_plural(o.unchanged, "product unchanged", "products unchanged"))
-    return "; ".join(fr) or "aucun changement", "; ".join(en) or "no change"
+    return " ; ".join(fr) or "aucun changement", "; ".join(en) or "no change"
 
 
 def feed_lines(o: FeedOutcome) -> FeedLines:
