@@ -199,7 +199,7 @@ def cmd_feeds_refresh(args: argparse.Namespace) -> int:
         return EXIT_OK
     from pipelines.runtime import configure_prefect
 
-    configure_prefect(settings)
+    configure_prefect(settings, verbose=args.verbose)
     from pipelines.refresh_feeds import refresh_feeds
 
     outcomes = refresh_feeds(seller_id=args.seller, feed=str(feeds[0].id) if args.feed else None,
@@ -449,8 +449,25 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--verbose", action="store_true", help="also show Prefect's INFO log lines")
     ingest.set_defaults(func=cmd_ingest)
 
+    _feeds_parser(commands)
+
+    sellers = commands.add_parser("sellers", help="the seller registry")
+    sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)
+    load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
+    load.add_argument("file", metavar="FILE.yaml", help="the sellers file (format: see interfaces)")
+    load.set_defaults(func=cmd_sellers_load)
+    sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
+        func=cmd_sellers_list)
+
+    _moderation_parser(commands)
+    _runs_parser(commands)
+    _help_when_bare(parser)
+    return parser
+
+
+def _feeds_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     feeds = commands.add_parser("feeds", help="sellers' XML feeds and their refresh")
-    feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", metavar="COMMAND", parser_class=_Parser)
     feed_add = feeds_commands.add_parser("add", help="register a seller's feed URL (https, public address)")
     feed_add.add_argument("--seller", metavar="ID", required=True, help="the seller the feed belongs to")
     feed_add.add_argument("--name", required=True, help="a name for the feed, unique for the seller")
@@ -470,20 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     feed_refresh.add_argument("--allow-removals", action="store_true",
                               help="confirm the removals held by feed.mass_removal (with --feed)")
     feed_refresh.add_argument("--offline", action="store_true", help="skip image downloads")
+    feed_refresh.add_argument("--verbose", action="store_true", help="also show Prefect's INFO log lines")
     feed_refresh.set_defaults(func=cmd_feeds_refresh)
-
-    sellers = commands.add_parser("sellers", help="the seller registry")
-    sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)
-    load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
-    load.add_argument("file", metavar="FILE.yaml", help="the sellers file (format: see interfaces)")
-    load.set_defaults(func=cmd_sellers_load)
-    sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
-        func=cmd_sellers_list)
-
-    _moderation_parser(commands)
-    _runs_parser(commands)
-    _help_when_bare(parser)
-    return parser
 
 
 def _moderation_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
