@@ -78,6 +78,19 @@ def test_register_refresh_twice_and_list(world, capfd) -> None:
     assert (listed["name"], listed["last_outcome"], listed["consecutive_failures"]) == ("catalogue", "unchanged", 0)
     with Store.open(load_settings().db_url) as store:
         assert len(store.list_moderation(status="pending")) == 4
+    assert "| 1 catalogue | atelier-dupont | unchanged |" in latest_artifact("feed-refresh")
+
+
+def latest_artifact(key: str) -> str:
+    """The newest artifact of `key` on the test server: what ops read in the Prefect UI."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC, limit=1)
+    return str(found[0].data)
 
 
 def test_a_dead_feed_is_retried_then_fails_alone(world, capfd) -> None:
