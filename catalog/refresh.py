@@ -103,7 +103,8 @@ def _refresh_claimed(store: Store, settings: Settings, feed: Feed, owner: str, *
         try:
             options = Options(kind="feed", offline=offline, seller=seller,
                               catalog=ingest.catalog_context(store, feed.seller_id),
-                              known_versions=store.seller_versions(feed.seller_id))
+                              known_versions=store.seller_versions(feed.seller_id),
+                              image_cache=ingest.image_cache(store))
             report = validate_file(body, settings, options, taxonomy, source=feed.url)
             if report.file_rejected:
                 return _failed(store, settings, feed, owner, seller, _first_error(report), run_id=run_id,

@@ -40,6 +40,9 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(db_url: str) -> Non
         store.set_email_status(run, "skipped")  # a value version 1 refused
         feed = store.add_feed("s1", "flux", "https://shop.example/flux.xml")
         assert store.list_feeds("s1") == [feed] and store.seller_versions("s1") == {}
+        from catalog.ingest import image_cache
+
+        assert image_cache(store).recall(["https://img.example/a.jpg"]) == {}
         with store.transaction(write=False) as conn:
             versions = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version)).scalars()
             assert list(versions) == list(range(1, SCHEMA_VERSION + 1))

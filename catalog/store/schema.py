@@ -331,8 +331,9 @@ def _widen_check(conn: Connection, table: Table, column: str, old: tuple[str, ..
 
 
 def _to_version_2(conn: Connection) -> None:
-    """Feeds and their refresh; content hashes of versions; runs that had nothing to email."""
-    metadata.create_all(conn, tables=[feeds, feed_products], checkfirst=True)
+    """Feeds and their refresh; image checks remembered; content hashes of versions; runs with nothing to
+    email."""
+    metadata.create_all(conn, tables=[feeds, feed_products, image_checks], checkfirst=True)
     _add_column(conn, product_versions, "content_hash")
     _widen_check(conn, import_runs, "email_status", ("pending", "sent", "failed", "outbox"), EMAIL_STATUSES)
 
