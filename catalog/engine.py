@@ -20,6 +20,7 @@ from catalog.domain.issues import Issue
 from catalog.domain.model import Product
 from catalog.domain.report import ProductResult, Report
 from catalog.domain.rules import issue
+from catalog.domain.sellers import not_ready_issue, readiness
 from catalog.domain.serialize import content_hash
 from catalog.readers import Reading, read_file
 from catalog.settings import Settings
@@ -83,13 +84,9 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
     options = options or Options()
     source = source or (str(path) if is_url(path) else Path(path).name)
     if options.seller is not None:
-        from catalog.domain.sellers import readiness, readiness_text
-
         missing = readiness(options.seller)
         if missing:
-            fr, en = readiness_text(missing)
-            return Report(kind=options.kind or "full", source=source,
-                          issues=[issue("seller.not_ready", missing_fr=fr, missing_en=en)])
+            return Report(kind=options.kind or "full", source=source, issues=[not_ready_issue(missing)])
 
     def load_taxonomy() -> Taxonomy:
         nonlocal taxonomy

@@ -16,6 +16,11 @@ BULK_COLUMNS: tuple[str, ...] = (
 )
 
 FULL_MAX_ROWS = 500
+
+# The two columns our annotated file adds (status, then every issue of the row); ignored when it comes back.
+STATUS_COLUMN = "Statut"
+ERRORS_COLUMN = "Erreurs"
+REPORT_COLUMNS = (STATUS_COLUMN, ERRORS_COLUMN)
 BULK_MAX_ROWS = 2000
 
 OPTION_NAME_COLUMNS = ("Option1 Name", "Option2 Name", "Option3 Name")

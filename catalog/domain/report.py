@@ -20,6 +20,8 @@ class Table:
     rows: list[tuple[int, list[str]]]
     delimiter: str = ","
     had_bom: bool = False
+    encoding: str = "utf-8"  # the Python codec the file was decoded with
+    template_header: list[str] | None = None  # the header with its slips (case, spaces) fixed, when it had any
 
 
 @dataclass(slots=True)

@@ -81,24 +81,37 @@ _RULES: tuple[Rule, ...] = (
     _r("file.not_csv", E, "file", "Not a CSV file",
        ("Ce fichier n'est pas un CSV : {what}.",
         "This file is not a CSV: {what_en}."),
-       ("Dans votre tableur, choisissez « Enregistrer sous » puis « CSV UTF-8 (délimité par des virgules) » "
-        "et envoyez le fichier .csv obtenu.",
-        "In your spreadsheet, use \"Save as\" and pick \"CSV UTF-8 (comma delimited)\", then send the .csv file.")),
+       ("Exportez un CSV : Google Sheets, Fichier > Télécharger > « Valeurs séparées par des virgules (.csv) » "
+        "(toujours UTF-8 et virgules) ; Excel, Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des "
+        "virgules) » (en France, Excel y met des points-virgules : nous vous renverrons alors une copie "
+        "convertie, prête à renvoyer).",
+        "Export a CSV: Google Sheets, File > Download > \"Comma-separated values (.csv)\" (always UTF-8 and "
+        "commas); Excel, File > Save as > \"CSV UTF-8 (comma delimited)\" (in France Excel writes semicolons "
+        "there: we then send you back a converted copy, ready to send again).")),
     _r("encoding.not_utf8", E, "file", "Not UTF-8",
        ("Le fichier n'est pas encodé en UTF-8 (encodage détecté : {encoding}) ; le premier caractère illisible "
         "est à la ligne {bad_row}.",
         "The file is not encoded in UTF-8 (detected encoding: {encoding}); the first unreadable character is on "
         "row {bad_row}."),
-       ("Enregistrez de nouveau le fichier au format « CSV UTF-8 » (Excel : Enregistrer sous > CSV UTF-8 ; "
-        "Google Sheets : Fichier > Télécharger > CSV, toujours en UTF-8).",
-        "Save the file again as \"CSV UTF-8\" (Excel: Save as > CSV UTF-8; Google Sheets: File > Download > "
-        "CSV, always UTF-8).")),
+       ("Renvoyez la copie convertie en UTF-8 jointe au rapport, ou enregistrez de nouveau le fichier en UTF-8 : "
+        "Excel, Enregistrer sous > « CSV UTF-8 (délimité par des virgules) » (et non « CSV (séparateur : "
+        "point-virgule) ») ; LibreOffice, « Texte CSV » avec « Éditer les paramètres du filtre » et le jeu de "
+        "caractères « Unicode (UTF-8) » ; Google Sheets exporte toujours en UTF-8.",
+        "Send back the copy converted to UTF-8 attached to the report, or save the file again as UTF-8: Excel, "
+        "Save as > \"CSV UTF-8 (comma delimited)\" (not \"CSV (semicolon delimited)\"); LibreOffice, \"Text "
+        "CSV\" with \"Edit filter settings\" and the \"Unicode (UTF-8)\" character set; Google Sheets always "
+        "exports UTF-8.")),
     _r("structure.delimiter", E, "file", "Wrong separator",
        ("Les colonnes sont séparées par {found} au lieu de virgules.",
         "Columns are separated by {found_en} instead of commas."),
-       ("Enregistrez de nouveau le fichier au format « CSV UTF-8 (délimité par des virgules) » ; Google Sheets "
-        "utilise toujours la virgule.",
-        "Save the file again as \"CSV UTF-8 (comma delimited)\"; Google Sheets always uses commas.")),
+       ("Renvoyez la copie convertie (virgules, UTF-8) jointe au rapport. Attention : l'Excel français sépare "
+        "par des points-virgules même avec « CSV UTF-8 (délimité par des virgules) », car il suit le séparateur "
+        "de liste des paramètres régionaux. Google Sheets (Fichier > Télécharger > CSV) met toujours des "
+        "virgules ; LibreOffice aussi avec « Éditer les paramètres du filtre » et le séparateur de champ « , ».",
+        "Send back the converted copy (commas, UTF-8) attached to the report. Note: French Excel separates with "
+        "semicolons even with \"CSV UTF-8 (comma delimited)\", as it follows the regional settings' list "
+        "separator. Google Sheets (File > Download > CSV) always writes commas; so does LibreOffice with \"Edit "
+        "filter settings\" and \",\" as the field delimiter.")),
     _r("structure.columns", E, "file", "Columns differ from the template",
        ("Les colonnes ne correspondent pas au modèle : en position {position}, la colonne attendue est "
         "« {expected} », le fichier contient « {found} ».",
@@ -108,6 +121,13 @@ _RULES: tuple[Rule, ...] = (
         "en renommer ni en déplacer.",
         "Start from the template: keep exactly its {count} columns, in the same order, without adding, renaming "
         "or moving any.")),
+    _r("structure.header_slip", E, "file", "Column names with a case or space slip",
+       ("{names_fr} du modèle seulement par les majuscules ou des espaces : {slips}.",
+        "{names_en} from the template only by capitals or spaces: {slips}."),
+       ("Écrivez chaque nom exactement comme le modèle (mêmes majuscules, sans espace avant ni après), ou "
+        "renvoyez la copie convertie jointe au rapport, qui reprend les noms du modèle.",
+        "Write each name exactly as the template does (same capitals, no space before or after), or send back "
+        "the converted copy attached to the report, which uses the template's names.")),
     _r("structure.blank_header", E, "file", "Empty column name",
        ("La colonne {position} n'a pas de nom (souvent des colonnes vides en fin de tableau).",
         "Column {position} has no name (often empty columns at the end of the sheet)."),
@@ -130,13 +150,18 @@ _RULES: tuple[Rule, ...] = (
         "The file holds {rows} product rows; the limit is {limit}."),
        ("Découpez-le en fichiers de {limit} lignes au plus, entre deux produits : {split_hint_fr}.",
         "Split it into files of at most {limit} rows, between two products: {split_hint_en}.")),
+    _r("structure.report_columns", INFO, "file", "Report columns ignored",
+       ("Le fichier contient encore les colonnes {columns} de notre fichier annoté : elles sont ignorées.",
+        "The file still holds the {columns} columns of our annotated file: they are ignored."),
+       ("Rien à faire : vous pouvez renvoyer le fichier annoté tel quel, avec ou sans ces colonnes.",
+        "Nothing to do: you may send the annotated file back as it is, with or without these columns.")),
     _r("seller.not_ready", E, "file", "Seller account not ready",
-       ("Votre compte vendeur n'est pas prêt pour l'import ; il manque : {missing_fr}.",
-        "Your seller account is not ready for imports; missing: {missing_en}."),
-       ("Complétez votre profil (adresse email de contact, numéro de TVA intracommunautaire, transporteur par "
-        "défaut), puis renvoyez le fichier.",
-        "Complete your profile (contact email address, EU VAT number, default shipping method), then send the file "
-        "again.")),
+       ("Votre compte vendeur n'est pas prêt pour l'import ; il manque : {missing_fr}. Votre fichier n'a pas été "
+        "lu ; ce n'est pas lui qui est en cause.",
+        "Your seller account is not ready for imports; missing: {missing_en}. Your file was not read; it is not "
+        "the problem."),
+       ("Complétez votre compte vendeur : {where_fr}. Renvoyez ensuite le même fichier, sans le modifier.",
+        "Complete your seller account: {where_en}. Then send the same file again, unchanged.")),
     # ---- Rows and products ------------------------------------------------
     _r("structure.row_length", E, "product", "Wrong number of cells",
        ("Cette ligne a {found} cellules au lieu de {expected}.",

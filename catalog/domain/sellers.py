@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from stdnum.eu import vat
 
 from catalog.domain.addresses import is_valid_address
+from catalog.domain.issues import Issue
+from catalog.domain.rules import issue
 
 CENT = Decimal("0.01")
 
@@ -19,6 +21,23 @@ READINESS_LABELS: dict[str, tuple[str, str]] = {
     "vat_number_invalid": ("numéro de TVA intracommunautaire valide (celui enregistré est invalide)",
                            "a valid EU VAT number (the one on file is invalid)"),
     "default_shipping": ("transporteur par défaut", "default shipping method"),
+}
+
+# Where each setting is made in the seller's account (the sellers' FAQ names these menus).
+_VAT_PLACE = ("numéro de TVA intracommunautaire dans Configuration > Configuration des factures (champ « Numéro de "
+              "TVA »), puis Enregistrer",
+              "EU VAT number in Configuration > Invoice configuration (\"VAT number\" field), then Save")
+READINESS_PLACES: dict[str, tuple[str, str]] = {
+    "email": ("adresse email dans Profil > Mon compte (champ « Email »), puis cliquez sur le lien de vérification "
+              "reçu à cette adresse",
+              "email address in Profile > My account (\"Email\" field), then click the verification link sent to "
+              "that address"),
+    "vat_number": _VAT_PLACE,
+    "vat_number_invalid": _VAT_PLACE,
+    "default_shipping": ("transporteur par défaut dans Configuration > Méthodes de livraison : activez le "
+                         "transporteur, puis « Définir par défaut » dans son menu Action (…)",
+                         "default shipping method in Configuration > Shipping methods: enable the carrier, then "
+                         "\"Set as default\" in its Action menu (…)"),
 }
 
 
@@ -76,6 +95,12 @@ def readiness_text(missing: list[str]) -> tuple[str, str]:
     return ", ".join(fr for fr, _ in labels), ", ".join(en for _, en in labels)
 
 
+def readiness_where(missing: list[str]) -> tuple[str, str]:
+    """Where, in the seller's account, each missing setting is made (French, English), for `{where_fr}`."""
+    places = list(dict.fromkeys(READINESS_PLACES[code] for code in missing))
+    return " ; ".join(fr for fr, _ in places), "; ".join(en for _, en in places)
+
+
 def convert_price(price: Decimal, currency: str, seller: Seller) -> Decimal | None:
     """The price in EUR: the seller's fx rate, then their price rule, rounded to the cent.
 
@@ -93,3 +118,11 @@ def convert_price(price: Decimal, currency: str, seller: Seller) -> Decimal | No
         converted = seller.price_rule.apply(converted)
     converted = converted.quantize(CENT, rounding=ROUND_HALF_UP)
     return converted if converted > 0 else None
+
+
+def not_ready_issue(missing: list[str]) -> Issue:
+    """`seller.not_ready`: what the account lacks and where in the account each setting is made."""
+    missing_fr, missing_en = readiness_text(missing)
+    where_fr, where_en = readiness_where(missing)
+    return issue("seller.not_ready", missing_fr=missing_fr, missing_en=missing_en, where_fr=where_fr,
+                 where_en=where_en)
