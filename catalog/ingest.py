@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from taxonomy.tree import Taxonomy
 
 EMAIL_FILE = "email.eml"
+# The report files the seller's email carries, by kind of `reports.files.write_reports`, in this order.
+ATTACHED = (("html", "text/html"), ("annotated", "text/csv"), ("converted", "text/csv"), ("diagnostics", "text/csv"))
 
 
 @dataclass(slots=True)
@@ -135,7 +137,10 @@ def finish_run(store: Store, run_id: int, report: Report, settings: Settings) ->
 
 def compose_report(report: Report, seller: Seller, files: dict[str, Path], settings: Settings,
                    run_id: int) -> EmailMessage | None:
-    """The report email, with the annotated file and the corrected copy attached, kept beside the reports.
+    """The report email, kept beside the reports, with the HTML report and the one file to work from attached.
+
+That file is the annotated CSV (safe fixes applied, `Statut` / `Erreurs`), or the converted copy of a file
+refused only for its encoding, separator or header slips; a feed gets its item diagnostics.
 
     A seller without a usable address (one reason a seller is not ready) cannot be told: the email then
     goes to ops alone when an ops address is set; with neither, None.
@@ -148,8 +153,8 @@ def compose_report(report: Report, seller: Seller, files: dict[str, Path], setti
         if not ops:
             return None
         to, cc, ops = ops, [], None
-    attachments = [Attachment(files[kind].name, files[kind].read_bytes(), "text/csv")
-                   for kind in ("annotated", "corrected", "diagnostics") if kind in files]
+    attachments = [Attachment(files[kind].name, files[kind].read_bytes(), mimetype)
+                   for kind, mimetype in ATTACHED if kind in files]
     msg = compose_report_email(report, to=to, cc=cc, ops=ops, sender=settings.mail_from, seller_name=seller.name,
                                attachments=attachments, run_id=run_id)
     target = run_dir(settings, run_id) / EMAIL_FILE

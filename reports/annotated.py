@@ -1,6 +1,11 @@
-"""The seller's own file with two extra columns, `Statut` and `Erreurs`, so it can be fixed in place.
+"""The one file a seller fixes: their own file, the safe fixes applied, with two more columns, `Statut` and `Erreurs`.
 
-Also holds the CSV writing rules shared with the corrected copy (`reports.corrected`).
+Rows in their order, cells as the seller wrote them except where a safe automatic fix (rules.md) changed
+one: that cell holds the fixed value and `Erreurs` says so (`[corrigé] Tags : « a, b » → « a,b »`). The
+seller fixes the rest in place and sends the file back as it is: the reader ignores `Statut` and `Erreurs`
+(`structure.report_columns`, an info), so no one ever merges two files by hand.
+
+Also holds the CSV writing rules shared with the converted copy (`reports.converted`).
 
 Encoding: UTF-8 with a byte-order mark. Excel, the spreadsheet most sellers use,
 opens a CSV without a BOM in the machine's legacy code page (Windows-1252 on a
@@ -12,14 +17,14 @@ Spreadsheet formulas (CSV injection): a cell beginning with `=`, `+`, `-`, `@`,
 a tab or a carriage return may be run as a formula when the file is opened in
 a spreadsheet (`=HYPERLINK(...)` can leak data or lure a click). Every such
 cell, the seller's and ours, gets a leading `'`, the spreadsheet convention
-for "this is text"; the corrected copy (`reports.corrected`) is written the
+for "this is text"; the converted copy (`reports.converted`) is written the
 same way. Plain numbers (`-5`, `-12.5`, `+33`) are left alone: a spreadsheet
 reads them as numbers, never as formulas, and a negative price must stay
 readable as such. `+33 6 12 34 56 78` is not a plain number and is neutralised.
 
 The `'` does not stick: when a file comes back, our reader drops one leading
 `'` in front of `=`, `+`, `-`, `@`, a tab or a carriage return, so a seller
-who fixes this file (or re-sends the corrected copy) gets their own text back.
+who fixes this file (or re-sends the converted copy) gets their own text back.
 The price of that symmetry: a seller's cell that itself begins with `'=`
 (or `'+`, `'-`, `'@`) is read back without its `'`.
 """
@@ -31,11 +36,14 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
+from catalog.domain.columns import ERRORS_COLUMN, STATUS_COLUMN
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import SEVERITY_ORDER, ProductResult, Report, Table
 
-STATUS_COLUMN = "Statut"
-ERRORS_COLUMN = "Erreurs"
+__all__ = ["ERRORS_COLUMN", "STATUS_COLUMN", "csv_bytes", "neutralise", "render_annotated_csv"]
+
+FIXED_TAG = "[corrigé]"
+FIXED_EXCERPT = 60
 
 STATUS_REFUSED = "Refusé"
 STATUS_ACCEPTED = "Accepté"
@@ -100,6 +108,16 @@ def issue_line(issue: Issue) -> str:
     return f"[{issue.code}] {where}{issue.message.fr}"
 
 
+def _excerpt(value: str) -> str:
+    flat = " ".join(value.split())
+    return flat if len(flat) <= FIXED_EXCERPT else flat[:FIXED_EXCERPT].rstrip() + " …"
+
+
+def fixed_line(column: str, old: str, new: str) -> str:
+    """`[corrigé] Tags : « a, b » → « a,b »`: a cell the safe fixes changed, said in the `Erreurs` cell."""
+    return f"{FIXED_TAG} {column} : « {_excerpt(old)} » → « {_excerpt(new)} »"
+
+
 def _rows_phrase(rows: list[int]) -> str:
     if len(rows) == 1:
         return f"ligne {rows[0]}"
@@ -119,7 +137,7 @@ class _Annotator:
     def error_rows(self, product: ProductResult) -> list[int]:
         return [row for row in product.rows if any(i.is_error for i in self.by_row.get(row, []))]
 
-    def annotate(self, row: int) -> tuple[str, str]:
+    def annotate(self, row: int, fixed: list[str] | None = None) -> tuple[str, str]:
         own = self.by_row.get(row, [])
         product = self.product_of_row.get(row)
         own_error = any(i.is_error for i in own)
@@ -128,6 +146,7 @@ class _Annotator:
         if refused and not own_error:
             lines.extend(self.refusal_pointer(row, product))
         lines.extend(issue_line(i) for i in own)
+        lines.extend(fixed or [])
         if refused:
             status = STATUS_REFUSED
         elif any(i.severity is Severity.WARNING for i in own):
@@ -146,19 +165,38 @@ class _Annotator:
         return ["Produit refusé : voir le rapport"]
 
 
+def fixes_by_row(report: Report, table: Table) -> dict[int, dict[int, str]]:
+    """row → {cell index → fixed value}, from `report.corrections` ((row, column) → value)."""
+    position: dict[str, int] = {}
+    for index, name in enumerate(table.header):
+        position.setdefault(name, index)
+    fixes: dict[int, dict[int, str]] = {}
+    for (row, column), value in report.corrections.items():
+        if column in position:
+            fixes.setdefault(row, {})[position[column]] = value
+    return fixes
+
+
 def render_annotated_csv(report: Report) -> bytes:
-    """The seller's file, rows in their order and cells unchanged, plus `Statut` and `Erreurs`.
+    """The seller's file with the safe fixes applied, rows in their order, plus `Statut` and `Erreurs`.
 
     Short rows are padded with empty cells and, when a row is longer than the header,
     the header gets unnamed columns, so `Statut` and `Erreurs` always line up.
     """
     table = require_table(report)
     annotator = _Annotator(report)
+    fixes = fixes_by_row(report, table)
     width = max([len(table.header), *(len(cells) for _, cells in table.rows)])
     header = [*table.header, *[""] * (width - len(table.header)), STATUS_COLUMN, ERRORS_COLUMN]
     out: list[list[str]] = [[neutralise(cell) for cell in header]]
     for row, cells in table.rows:
-        status, errors = annotator.annotate(row)
-        padded = [*cells, *[""] * (width - len(cells)), status, errors]
+        line = list(cells)
+        said: list[str] = []
+        for index, value in sorted(fixes.get(row, {}).items()):
+            if index < len(line):
+                said.append(fixed_line(table.header[index], line[index], value))
+                line[index] = value
+        status, errors = annotator.annotate(row, said)
+        padded = [*line, *[""] * (width - len(line)), status, errors]
         out.append([neutralise(cell) for cell in padded])
     return csv_bytes(out)

@@ -27,20 +27,19 @@ from typing import Any
 from catalog.domain.addresses import MAX_CC, is_valid_address
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import SEVERITY_ORDER, Report
-from reports.outcome import nothing_accepted
+from reports.files import ANNOTATED_SUFFIX, CONVERTED_SUFFIX, HTML_SUFFIX
+from reports.outcome import account_not_ready, nothing_accepted
 from reports.templating import environment
 from reports.wording import Nouns, agree, count_en, count_fr, nouns, read_units
 
 TOP_ISSUES = 10
-ANNOTATED_SUFFIX = ".annote.csv"
-CORRECTED_SUFFIX = ".corrige.csv"
 DIAGNOSTICS_SUFFIX = ".diagnostics.csv"
 SUBJECT_PREFIX = "[Catalogue]"
 
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file joined to the report email, e.g. the annotated CSV or the corrected copy."""
+    """A file joined to the report email: the HTML report, the annotated CSV or the converted copy."""
 
     filename: str
     content: bytes
@@ -97,9 +96,11 @@ def compose_report_email(
     counted = nouns(report.kind)
     none_fr, none_en = counted.none_accepted()
     files = [_safe_attachment(a) for a in attachments]
-    annotated = next((a.filename for a in files if a.filename.lower().endswith(ANNOTATED_SUFFIX)), None)
-    corrected = next((a.filename for a in files if a.filename.lower().endswith(CORRECTED_SUFFIX)), None)
-    diagnostics = next((a.filename for a in files if a.filename.lower().endswith(DIAGNOSTICS_SUFFIX)), None)
+    def named(suffix: str) -> str | None:
+        return next((a.filename for a in files if a.filename.lower().endswith(suffix)), None)
+
+    annotated, converted = named(ANNOTATED_SUFFIX), named(CONVERTED_SUFFIX)
+    diagnostics, html_report = named(DIAGNOSTICS_SUFFIX), named(HTML_SUFFIX)
     top, more = top_issues(report.issues)
     context: dict[str, Any] = {
         "seller_name": _one_line(seller_name),
@@ -115,14 +116,16 @@ def compose_report_email(
         "headline": _headline(summary, counted, en_noun=True),
         "errors": [line for line in top if line.severity == Severity.ERROR],
         "warnings": [line for line in top if line.severity == Severity.WARNING],
-        "infos": [line for line in top if line.severity == Severity.INFO],
         "more": more,
+        "info_count": summary["infos"],
+        "account": account_not_ready(report),
         "annotated": annotated,
-        "corrected": corrected,
+        "converted": converted,
         "diagnostics": diagnostics,
+        "html_report": html_report,
         "input_fr": "flux" if report.kind == "feed" else "fichier",
         "input_en": "feed" if report.kind == "feed" else "file",
-        "others": [a.filename for a in files if a.filename not in (annotated, corrected, diagnostics)],
+        "others": [a.filename for a in files if a.filename not in (annotated, converted, diagnostics, html_report)],
         "run_id": run_id,
     }
     msg = _message(
@@ -206,8 +209,12 @@ def _headline(summary: dict[str, int], counted: Nouns, *, en_noun: bool) -> tupl
 
 
 def top_issues(issues: Sequence[Issue], limit: int = TOP_ISSUES) -> tuple[list[IssueLine], int]:
-    """The issues the email lists (errors, then warnings, then infos; by row within each) and how many are left."""
-    ordered = sorted(issues, key=lambda i: (SEVERITY_ORDER[i.severity], i.row is not None, i.row or 0))
+    """The errors and warnings the email lists (errors first, by row within each) and how many of them are left.
+
+    Infos ask nothing of the seller: the email only counts them (they are in the attached report).
+    """
+    ordered = sorted((i for i in issues if i.severity is not Severity.INFO),
+                     key=lambda i: (SEVERITY_ORDER[i.severity], i.row is not None, i.row or 0))
     return [_line(i) for i in ordered[:limit]], max(0, len(ordered) - limit)
 
 

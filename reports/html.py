@@ -8,17 +8,20 @@ autoescaping on, and nothing is marked safe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.domain.issues import Issue, Severity, Text
 from catalog.domain.report import Report
-from reports.outcome import nothing_accepted
+from catalog.domain.rules import title as rule_title
+from reports.outcome import account_not_ready, nothing_accepted
 from reports.templating import environment
 from reports.text import ProductGroup, group_issues
 from reports.wording import agree, nouns, read_units, word_en, word_fr
 
 VALUE_EXCERPT = 300
+TITLE_EXCERPT = 60
+SUMMARY_PRODUCTS = 6  # products named on a summary line; the others are counted
 
 REPORT_STATUS = {
     "accepted": (Text("Accepté", "Accepted"),
@@ -80,8 +83,26 @@ def _counts(report: Report) -> list[Count]:
     return counts
 
 
-def _status(report: Report) -> tuple[Text, Text]:
-    """The badge and the sentence under it; a partial file where every product is refused says so."""
+ACCOUNT_STATUS = (Text("Compte vendeur incomplet", "Seller account incomplete"),
+                  Text("Votre fichier n'a pas été lu ; il n'est pas en cause. Complétez votre compte vendeur comme "
+                       "indiqué ci-dessous, puis renvoyez le même fichier, sans le modifier.",
+                       "Your file was not read; it is not at fault. Complete your seller account as shown below, "
+                       "then send the same file again, unchanged."))
+
+
+def _status(report: Report, converted: str | None = None) -> tuple[Text, Text]:
+    """The badge and the sentence under it; a partial file where every product is refused says so.
+
+    An account that is not ready, and a file refused only for what a conversion fixed, say so instead.
+    """
+    if account_not_ready(report):
+        return ACCOUNT_STATUS
+    if converted:
+        return (REPORT_STATUS["rejected"][0],
+                Text(f"Le fichier n'est pas enregistré au format attendu (voir ci-dessous) : nous l'avons converti "
+                     f"pour vous. Renvoyez tel quel le fichier joint « {converted} ».",
+                     f"The file is not saved in the expected format (see below): we converted it for you. Send "
+                     f"back the attached \"{converted}\" as it is."))
     if nothing_accepted(report):
         n = nouns(report.kind)
         fr, en = n.none_accepted()
@@ -116,8 +137,79 @@ def _issue_view(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _group_view(group: ProductGroup) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ProductLink:
+    """A product named in the summary: where its card is, its title and its Handle (or variant / item id)."""
+
+    anchor: str
+    title: str
+    key: str
+
+
+@dataclass(slots=True)
+class CodeLine:
+    """One line of the summary, as Merchant Center's diagnostics: an issue code, how often, where, the fix."""
+
+    code: str
+    severity: str
+    severity_label: Text
+    title: Text
+    count: int = 0
+    products: list[ProductLink] = field(default_factory=list)
+    more_products: int = 0
+    file_level: bool = False
+    fix: Text = field(default_factory=lambda: Text("", ""))
+    example: bool = False  # the fix is one issue's (its text depends on the value), shown as an example
+
+
+def _link(group: ProductGroup, anchor: str) -> ProductLink:
+    title = group.result.title if group.result else ""
+    if len(title) > TITLE_EXCERPT:
+        title = title[:TITLE_EXCERPT].rstrip() + " …"
+    return ProductLink(anchor=anchor, title=title, key=group.key or "")
+
+
+def code_lines(file_issues: list[Issue], groups: list[tuple[str, ProductGroup]],
+               severities: tuple[Severity, ...]) -> list[CodeLine]:
+    """One line per code of these severities: errors first, then the most frequent; products in card order."""
+    lines: dict[str, CodeLine] = {}
+    touched: dict[str, set[str]] = {}
+
+    def line_for(issue: Issue) -> CodeLine:
+        line = lines.get(issue.code)
+        if line is None:
+            line = lines[issue.code] = CodeLine(code=issue.code, severity=str(issue.severity),
+                                                severity_label=SEVERITY[issue.severity], title=rule_title(issue.code),
+                                                fix=issue.fix)
+            touched[issue.code] = set()
+        elif not line.example and issue.fix != line.fix:
+            line.example = True
+        line.count += 1
+        return line
+
+    for issue in file_issues:
+        if issue.severity in severities:
+            line_for(issue).file_level = True
+    for anchor, group in groups:
+        for issue in group.issues:
+            if issue.severity not in severities:
+                continue
+            line = line_for(issue)
+            if anchor in touched[issue.code]:
+                continue
+            touched[issue.code].add(anchor)
+            if len(line.products) < SUMMARY_PRODUCTS:
+                line.products.append(_link(group, anchor))
+            else:
+                line.more_products += 1
+    rank = {str(s): n for n, s in enumerate(SEVERITY)}
+    return sorted(lines.values(), key=lambda c: (rank[c.severity], -c.count, c.code))
+
+
+def _group_view(group: ProductGroup, anchor: str) -> dict[str, Any]:
+    shown = [i for i in group.issues if i.severity is not Severity.INFO]
     return {
+        "anchor": anchor,
         "key": group.key,
         "title": group.result.title if group.result else "",
         "is_variant": group.is_variant,
@@ -125,14 +217,24 @@ def _group_view(group: ProductGroup) -> dict[str, Any]:
         "row_count": len(group.rows),
         "outcome": group.outcome,
         "outcome_label": PRODUCT_OUTCOME[group.outcome],
-        "issues": [_issue_view(i) for i in group.issues],
+        "issues": [_issue_view(i) for i in shown],
+        "infos": len(group.issues) - len(shown),
     }
 
 
-def render_html(report: Report, *, seller_name: str | None = None) -> str:
-    """The report as a self-contained HTML page (UTF-8, inline CSS, no script)."""
+def render_html(report: Report, *, seller_name: str | None = None, converted: str | None = None) -> str:
+    """The report as a self-contained HTML page (UTF-8, inline CSS, no script).
+
+    It leads with what matters: a summary with one line per error or warning code (count, products touched,
+    fix), then the refused products, then those accepted with warnings; the infos ("nothing to do") and the
+    products without remarks come last, folded. `converted` names the converted copy sent with it, if any.
+    """
     file_issues, groups = group_issues(report)
-    label, explanation = _status(report)
+    label, explanation = _status(report, converted)
+    anchored = [(f"p{n}", g) for n, g in enumerate(groups, start=1)]
+    refused = [_group_view(g, a) for a, g in anchored if g.status == "refused"]
+    warned = [_group_view(g, a) for a, g in anchored if g.status != "refused" and g.has_warnings]
+    quiet = [_group_view(g, a) for a, g in anchored if g.status != "refused" and not g.has_warnings]
     return environment().get_template("report.html.j2").render(
         source=report.source,
         kind=report.kind,
@@ -142,7 +244,13 @@ def render_html(report: Report, *, seller_name: str | None = None) -> str:
         status_label=label,
         status_explanation=explanation,
         counts=_counts(report),
-        file_issues=[_issue_view(i) for i in file_issues],
-        groups=[_group_view(g) for g in groups if g.issues or g.status == "refused"],
-        quiet=[_group_view(g) for g in groups if not g.issues and g.status != "refused"],
+        summary=code_lines(file_issues, anchored, (Severity.ERROR, Severity.WARNING)),
+        info_lines=code_lines(file_issues, anchored, (Severity.INFO,)),
+        info_items=[{"anchor": a, "name": _link(g, a), "issue": _issue_view(i)}
+                    for a, g in anchored for i in g.issues if i.severity is Severity.INFO],
+        file_issues=[_issue_view(i) for i in file_issues if i.severity is not Severity.INFO],
+        refused=refused,
+        warned=warned,
+        quiet=quiet,
+        converted=converted,
     )

@@ -1,4 +1,4 @@
-"""The report renderers: JSON, annotated CSV, corrected CSV, HTML, text, and the files on disk."""
+"""The report renderers: JSON, annotated CSV, converted copy, HTML, text, and the files on disk."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from catalog.domain.report import ProductResult, Report, Table
 from catalog.domain.rules import issue
 from catalog.readers.csv_table import parse_table
 from reports.annotated import neutralise, render_annotated_csv
-from reports.corrected import render_corrected_csv
+from reports.converted import is_convertible, render_converted_csv
 from reports.files import report_stem, write_reports
 from reports.html import render_html
 from reports.json_report import render_json
@@ -156,6 +156,7 @@ def test_json_of_a_rejected_file(rejected: Report) -> None:
 
 
 def test_annotated_csv_keeps_the_sellers_cells_and_adds_two_columns(report: Report, table: Table) -> None:
+    report.corrections = {}
     data = render_annotated_csv(report)
     assert data.startswith(BOM)
     assert b"\r\nperceuse-18v," in data, "records end with CRLF"
@@ -177,10 +178,12 @@ def test_annotated_status_and_errors_per_row(report: Report) -> None:
     errors = {n: r[-1] for n, r in rows.items()}
     assert status == {2: "Refusé", 3: "Refusé", 4: "Accepté avec avertissements", 5: "Accepté", 6: "Refusé",
                       7: "Accepté"}
-    # Row 2 has only a warning: it says which row refused its product, then its own warning.
+    # Row 2 has only a warning: it says which row refused its product, its own warning, then the cells fixed.
     assert errors[2].split("\n") == [
         "Produit refusé : voir ligne 3",
         "[tags.format] Tags: Tags mal formés : espace après une virgule.",
+        "[corrigé] Tags : « Outils, Perceuses » → « Outils,Perceuses »",
+        "[corrigé] Variant Price : « 49,90 » → « 49.90 »",
     ]
     assert errors[3] == ("[contact.phone] Option1 Value: Numéro de téléphone interdit dans « Option1 Value » : "
                          "+33 6 12 34 56 78.")
@@ -260,56 +263,70 @@ def test_annotated_needs_a_table(rejected: Report) -> None:
         render_annotated_csv(rejected)
 
 
-# ---- Corrected CSV ----------------------------------------------------------
+# ---- The one file to fix: safe fixes in the annotated file, sent back as it is --------------------------
 
 
-def test_corrected_applies_only_the_given_fixes(report: Report, table: Table) -> None:
-    data = render_corrected_csv(report)
-    assert data.startswith(BOM)
-    rows = read_csv(data)
-    assert rows[0] == list(FULL_COLUMNS)
-    assert len(rows) == 1 + len(table.rows)
+def test_annotated_carries_the_safe_fixes_and_says_so(report: Report, table: Table) -> None:
+    rows = read_csv(render_annotated_csv(report))
     expected = [list(c) for _, c in table.rows]
     expected[0][col("Variant Price")] = "49.90"
     expected[0][col("Tags")] = "Outils,Perceuses"
-    assert rows[1:] == [[neutralise(c) for c in line] for line in expected]
-    assert rows[2][col("Variant Price")] == "49.90"
+    assert [r[:-2] for r in rows[1:]] == [[neutralise(c) for c in line] for line in expected]
     assert rows[1][col("Title")] == 'Perceuse "Pro", 18V'
+    fixed = [line for line in rows[1][-1].split("\n") if line.startswith("[corrigé]")]
+    assert fixed == ["[corrigé] Tags : « Outils, Perceuses » → « Outils,Perceuses »",
+                     "[corrigé] Variant Price : « 49,90 » → « 49.90 »"]
+    assert not any("[corrigé]" in r[-1] for r in rows[2:]), "only the fixed row says so"
 
 
-def test_corrected_neutralises_formulas_like_the_annotated_copy(report: Report) -> None:
-    rows = read_csv(render_corrected_csv(report))
-    annotated = read_csv(render_annotated_csv(report))
-    assert rows[2][col("Option1 Value")] == "'+33 6 12 34 56 78"
-    assert rows[3][col("Body (HTML)")] == "'" + HYPERLINK
-    assert rows[3][col("Tags")] == "'@SUM(A1)"
-    assert rows[4][col("Product Policy")] == "'\tRetour 30 jours"
-    assert rows[4][col("Variant Grams")] == "-12.5" and rows[4][col("Variant Inventory Qty")] == "-5"
-    for corrected, annotated_row in zip(rows[2:], annotated[2:], strict=True):
-        assert corrected == annotated_row[:-2], "the cells the seller did not get a fix for are written alike"
-
-
-def test_corrected_applies_a_fix_that_exposes_a_formula_and_neutralises_it(report: Report, table: Table) -> None:
+def test_annotated_applies_a_fix_that_exposes_a_formula_and_neutralises_it(report: Report, table: Table) -> None:
     table.rows[5][1][col("Title")] = "\u200b=1+1"
-    report.corrections = {
-        (7, "Title"): "=1+1",
-        (7, "Variant Price"): "-15.00",
-        (7, "No Such Column"): "x",
-        (99, "Title"): "x",
-    }
-    rows = read_csv(render_corrected_csv(report))
+    report.corrections = {(7, "Title"): "=1+1", (7, "No Such Column"): "x", (99, "Title"): "x"}
+    rows = read_csv(render_annotated_csv(report))
     assert rows[6][col("Title")] == "'=1+1", "the fix is applied, and inert in a spreadsheet"
-    assert rows[6][col("Variant Price")] == "-15.00", "a plain number is not a formula"
-    assert len(rows) == 7 and all(len(r) == len(FULL_COLUMNS) for r in rows)
+    assert len(rows) == 7 and all(len(r) == len(FULL_COLUMNS) + 2 for r in rows)
 
 
-def test_corrected_copy_reads_back_as_the_sellers_table_with_the_fixes(report: Report, table: Table) -> None:
-    read = parse_table(render_corrected_csv(report), name="catalogue-mars.corrige.csv")
+def test_annotated_file_sent_back_as_it_is_reads_as_the_fixed_table(report: Report, table: Table) -> None:
+    read = parse_table(render_annotated_csv(report), name="catalogue-mars.annote.csv")
     assert read.table is not None
+    assert [(i.code, str(i.severity)) for i in read.issues] == [("structure.report_columns", "info")]
+    assert "Statut, Erreurs" in read.issues[0].message.fr and "Rien à faire" in read.issues[0].fix.fr
+    assert read.table.header == list(FULL_COLUMNS)
     expected = [(n, list(c)) for n, c in table.rows]
     expected[0][1][col("Variant Price")] = "49.90"
     expected[0][1][col("Tags")] = "Outils,Perceuses"
-    assert [(n, c) for n, c in read.table.rows] == expected
+    assert [(n, c) for n, c in read.table.rows] == expected, "the seller's text, with the fixes, comes back"
+
+
+# ---- Converted copy ---------------------------------------------------------
+
+
+def test_converted_copy_of_a_french_excel_file(table: Table) -> None:
+    header = list(FULL_COLUMNS)
+    header[0], header[1] = "handle", "Title "
+    sheet = io.StringIO()
+    csv.writer(sheet, delimiter=";", lineterminator="\r\n").writerows(
+        [header, *([c.replace("\u200b", "") for c in cells] for _, cells in table.rows)])
+    read = parse_table(sheet.getvalue().encode("cp1252", errors="replace"), name="c.csv")
+    report = Report(kind="full", source="c.csv", issues=read.issues, table=read.table, row_count=6)
+    assert [i.code for i in read.issues] == ["encoding.not_utf8", "structure.delimiter", "structure.header_slip"]
+    assert is_convertible(report)
+    rows = read_csv(render_converted_csv(report))
+    assert rows[0] == list(FULL_COLUMNS), "the template's names"
+    assert rows[1][col("Title")] == 'Perceuse "Pro", 18V' and rows[5][col("Title")] == SCRIPT
+    assert rows[6][col("Title")] == "Clé à molette", "decoded from Windows-1252"
+    assert rows[2][col("Option1 Value")] == "'+33 6 12 34 56 78", "formulas guarded as in the annotated file"
+    back = parse_table(render_converted_csv(report), name="c.utf8.csv")
+    assert back.issues == [] and back.table is not None and len(back.table.rows) == 6
+
+
+def test_no_converted_copy_when_the_file_needs_the_sellers_own_fix(table: Table) -> None:
+    report = Report(kind="full", source="c.csv", table=table, row_count=6,
+                    issues=[issue("structure.delimiter", found="des points-virgules", found_en="semicolons"),
+                            issue("structure.columns", position=2, expected="Title", found="Titre", count=31)])
+    assert not is_convertible(report)
+    assert not is_convertible(Report(kind="full", source="c.csv", table=table)), "nothing to convert"
 
 
 # ---- HTML -------------------------------------------------------------------
@@ -344,10 +361,12 @@ def test_html_summary_groups_and_compact_list(report: Report) -> None:
     html = render_html(report)
     assert "st-partial" in html
     assert "Problèmes du fichier" not in html, "no file-level issue here"
-    # Refused products first, then accepted ones with warnings, then accepted ones without issues.
-    order = [html.index(f"<h3>{h}</h3>") for h in ("perceuse-18v", "marteau", "tournevis")]
+    # The summary, then refused products, then accepted ones with warnings, then (folded) the infos and the rest.
+    order = [html.index(mark) for mark in ('id="resume"', "<h3>perceuse-18v</h3>", "<h3>marteau</h3>",
+                                           'id="avertissements"', "<h3>tournevis</h3>", 'id="infos"',
+                                           'id="acceptes"')]
     assert order == sorted(order)
-    compact = html.index("Acceptés sans remarque")
+    compact = html.index("Acceptés sans avertissement")
     assert html.index("cle", compact) > compact
     assert "<h3>cle</h3>" not in html
     assert "+33 6 12 34 56 78" in html, "the offending value is shown"
@@ -449,14 +468,12 @@ def test_text_of_a_rejected_file(rejected: Report) -> None:
 def test_write_reports(report: Report, tmp_path: Path) -> None:
     out = tmp_path / "out" / "deep"
     paths = write_reports(report, out)
-    assert set(paths) == {"json", "annotated", "corrected", "html"}
+    assert set(paths) == {"json", "annotated", "html"}
     assert {p.name for p in paths.values()} == {
-        "catalogue-mars.rapport.json", "catalogue-mars.annote.csv", "catalogue-mars.corrige.csv",
-        "catalogue-mars.rapport.html"}
+        "catalogue-mars.rapport.json", "catalogue-mars.annote.csv", "catalogue-mars.rapport.html"}
     assert all(p.parent == out and p.is_file() for p in paths.values())
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["status"] == "partial"
     assert paths["annotated"].read_bytes() == render_annotated_csv(report)
-    assert paths["corrected"].read_bytes() == render_corrected_csv(report)
 
 
 def test_write_reports_without_a_table(rejected: Report, tmp_path: Path) -> None:

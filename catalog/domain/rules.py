@@ -543,6 +543,60 @@ _RULES: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
 
+# Each rule's title in French, as the report's summary names it (the English title is the rule's own).
+TITLES_FR: dict[str, str] = {
+    "file.empty": "Fichier vide", "file.too_large": "Fichier trop lourd", "file.not_csv": "Pas un fichier CSV",
+    "encoding.not_utf8": "Fichier pas en UTF-8", "structure.delimiter": "Mauvais séparateur",
+    "structure.columns": "Colonnes différentes du modèle",
+    "structure.header_slip": "Noms de colonnes mal écrits (majuscules, espaces)",
+    "structure.blank_header": "Colonne sans nom", "structure.duplicate_header": "Colonne en double",
+    "structure.malformed": "CSV illisible", "structure.too_many_rows": "Trop de lignes",
+    "structure.report_columns": "Colonnes du rapport ignorées", "seller.not_ready": "Compte vendeur incomplet",
+    "structure.row_length": "Mauvais nombre de cellules", "structure.variants_split": "Lignes d'un produit séparées",
+    "structure.collection_not_empty": "Collection ignorée",
+    "structure.product_cells_ignored": "Cellules produit sur une ligne de variante",
+    "field.required": "Cellule obligatoire vide", "handle.format": "Handle invalide", "title.too_long": "Titre trop long",
+    "seo.title_caps": "Trop de majuscules dans le titre", "seo.title_symbols": "Symboles promotionnels dans le titre",
+    "seo.description_short": "Description trop courte", "seo.description_long": "Description trop longue",
+    "seo.description_punctuation": "Description sans ponctuation finale",
+    "seo.meta_title_long": "Titre SEO trop long", "seo.meta_description_long": "Description SEO trop longue",
+    "seo.generated": "Champs SEO générés", "description.image": "Image ou média dans la description",
+    "description.unsafe_html": "HTML dangereux", "contact.email": "Adresse email dans un texte",
+    "contact.phone": "Numéro de téléphone dans un texte", "contact.url": "Lien ou adresse web dans un texte",
+    "text.invisible_chars": "Caractères invisibles", "text.mojibake": "Accents mal encodés",
+    "language.not_french": "Description pas en français", "taxonomy.type_unknown": "Type inconnu",
+    "taxonomy.type_not_leaf": "Type trop large", "taxonomy.type_too_deep": "Type trop précis",
+    "taxonomy.tag_mismatch": "Le Type manque dans les Tags", "tags.format": "Tags mal formés",
+    "price.format": "Prix mal écrit", "price.not_positive": "Prix nul ou négatif",
+    "price.compare_at": "Prix barré pas plus élevé", "price.currency": "Devise inutilisable",
+    "price.converted": "Prix converti en euros", "price.suspicious_change": "Changement de prix à vérifier",
+    "quantity.invalid": "Quantité invalide", "quantity.minimum": "Quantité minimale invalide",
+    "weight.invalid": "Poids invalide", "boolean.invalid": "Ni TRUE ni FALSE",
+    "inventory_policy.invalid": "Politique de stock invalide", "barcode.invalid": "Code-barres invalide",
+    "country.invalid": "Code pays invalide", "sku.missing": "Variante sans SKU", "sku.duplicate": "SKU déjà utilisé",
+    "variants.too_many_options": "Plus de 3 options", "variants.too_many": "Plus de 100 variantes",
+    "variants.duplicate": "Variante en double", "variants.options_inconsistent": "Options incohérentes",
+    "image.missing": "Pas d'image", "image.url": "Lien d'image invalide", "image.not_https": "Lien d'image pas en https",
+    "image.host_not_allowed": "Image sur un site de partage", "image.extension": "Lien d'image sans .jpg/.png",
+    "image.blocked_address": "Image sur une adresse privée", "image.download_failed": "Image impossible à télécharger",
+    "image.format": "Image ni JPEG ni PNG", "image.too_large": "Image de plus de 2 Mo",
+    "image.corrupt": "Image illisible", "image.too_small": "Image trop petite", "alt.format": "Texte alternatif à revoir",
+    "video.url": "Lien vidéo refusé", "duplicate.exact": "Produit en double", "duplicate.near": "Produit presque identique",
+    "bulk.unknown_variant": "Variante inconnue", "bulk.not_owner": "Variante d'un autre vendeur",
+    "bulk.product_mismatch": "Produit et variante ne correspondent pas", "feed.fetch_failed": "Flux illisible",
+    "feed.blocked_address": "Flux sur une adresse privée", "feed.too_large": "Flux trop lourd",
+    "feed.not_xml": "Flux XML mal formé", "feed.forbidden_xml": "Construction XML interdite",
+    "feed.format_unknown": "Format de flux inconnu", "feed.item_missing_field": "Champ manquant dans un article",
+    "feed.price_format": "Prix du flux mal écrit", "feed.duplicate_id": "Identifiant d'article en double",
+}
+
+
+def title(code: str) -> Text:
+    """A rule's title in French and English (the English one where no French title is written yet)."""
+    found = RULES[code].title if code in RULES else code
+    return Text(TITLES_FR.get(code, found), found)
+
+
 def rule(code: str) -> Rule:
     return RULES[code]
 

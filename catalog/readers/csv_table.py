@@ -120,7 +120,7 @@ def decode_legacy(data: bytes) -> LegacyText:
             continue
         candidates.append((_french_score(text), codec, name, text))
     if candidates:
-        score, codec, name, text = max(candidates, key=lambda c: (c[0], c[1] == "cp1252"))
+        _, codec, name, text = max(candidates, key=lambda c: (c[0], c[1] == "cp1252"))
         if codec == "cp1252" and not _C1_BYTES.search(data):
             name = "Windows-1252 (ou ISO-8859-1, identique pour ces caractères)"
         return LegacyText(codec, name, text)
