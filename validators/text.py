@@ -170,7 +170,7 @@ def repair_encoding(text: str) -> str:
 
 
 def fix_text(text: str) -> str:
-    """The safe fix for the corrected copy: invisible characters removed, mojibake repaired.
+    """The safe fix applied in the annotated file: invisible characters removed, mojibake repaired.
 
     Invisible characters go first (a zero-width space inside `Ã©` hides it from ftfy),
     except C1 controls, which ftfy may turn back into the Windows-1252 punctuation they were.

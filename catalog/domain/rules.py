@@ -271,15 +271,15 @@ _RULES: tuple[Rule, ...] = (
        ("« {column} » contient {count} caractère(s) invisible(s) ({names}), souvent issus d'un copier-coller "
         "depuis Word.",
         "\"{column}\" holds {count} invisible character(s) ({names}), often from a copy-paste out of Word."),
-       ("Ils sont retirés dans la copie corrigée. À l'avenir, collez d'abord votre texte dans un éditeur de "
+       ("Ils sont retirés dans le fichier annoté joint. À l'avenir, collez d'abord votre texte dans un éditeur de "
         "texte simple, puis dans le tableur.",
-        "They are removed in the corrected copy. Next time, paste your text into a plain text editor first, "
+        "They are removed in the attached annotated file. Next time, paste your text into a plain text editor first, "
         "then into the spreadsheet.")),
     _r("text.mojibake", W, "product", "Garbled accents",
        ("« {column} » contient des accents mal encodés : « {found} » devrait être « {fixed} ».",
         "\"{column}\" holds garbled accents: \"{found}\" should read \"{fixed}\"."),
-       ("C'est réparé dans la copie corrigée ; enregistrez toujours vos fichiers en CSV UTF-8.",
-        "Repaired in the corrected copy; always save as CSV UTF-8.")),
+       ("C'est réparé dans le fichier annoté joint ; enregistrez toujours vos fichiers en CSV UTF-8.",
+        "Repaired in the attached annotated file; always save as CSV UTF-8.")),
     _r("language.not_french", INFO, "product", "Description not in French",
        ("La description semble rédigée en {language} : elle sera signalée pour traduction.",
         "The description seems to be written in {language_en}: it is flagged for translation."),
@@ -299,8 +299,8 @@ _RULES: tuple[Rule, ...] = (
        ("« {value} » est une catégorie de niveau {level} ; les produits se rangent dans sa collection "
         "« {ancestor} ».",
         "\"{value}\" is a level-{level} category; products go in its collection \"{ancestor}\"."),
-       ("Mettez « {ancestor} » dans Type et dans les Tags (c'est fait dans la copie corrigée).",
-        "Put \"{ancestor}\" in Type and in the Tags (done in the corrected copy).")),
+       ("Mettez « {ancestor} » dans Type et dans les Tags (c'est fait dans le fichier annoté joint).",
+        "Put \"{ancestor}\" in Type and in the Tags (done in the attached annotated file).")),
     _r("taxonomy.tag_mismatch", E, "product", "Tags do not contain the Type",
        ("Les Tags ne contiennent pas le Type « {type} » écrit à l'identique.",
         "Tags do not contain the Type \"{type}\" exactly."),
@@ -309,9 +309,9 @@ _RULES: tuple[Rule, ...] = (
     _r("tags.format", W, "product", "Tags badly formatted",
        ("Tags mal formés : {problems_fr}.", "Badly formed tags: {problems_en}."),
        ("Séparez les tags par une virgule sans espace, 40 caractères au plus par tag. Les espaces et les tags "
-        "vides sont corrigés dans la copie corrigée (« {fixed} ») ; raccourcissez vous-même les tags trop longs.",
+        "vides sont corrigés dans le fichier annoté joint (« {fixed} ») ; raccourcissez vous-même les tags trop longs.",
         "Separate tags with a comma and no space, 40 characters at most per tag. Spaces and empty tags are fixed "
-        "in the corrected copy (\"{fixed}\"); shorten overlong tags yourself.")),
+        "in the attached annotated file (\"{fixed}\"); shorten overlong tags yourself.")),
     _r("price.format", E, "product", "Price not a number",
        ("« {value} » n'est pas un prix valide dans « {column} ».", "\"{value}\" is not a valid price in \"{column}\"."),
        ("Écrivez le prix avec un point pour les décimales (deux au plus), sans symbole : {example}.",

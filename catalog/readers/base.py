@@ -35,5 +35,5 @@ class Reading:
         return any(i.is_error and i.is_file_level for i in self.issues)
 
     def corrections(self, products: Sequence[Product], type_fixes: Mapping[str, str]) -> dict[tuple[int, str], str]:
-        """The input's cells after the safe fixes (for the corrected copy); none where the input has no cells."""
+        """The input's cells after the safe fixes (applied in the annotated file); none where the input has no cells."""
         return {}

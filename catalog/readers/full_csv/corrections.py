@@ -1,4 +1,4 @@
-"""The corrected copy of a full CSV: (row, column) → the cell after the safe fixes, and the same fixes on the model.
+"""The safe fixes of a full CSV: (row, column) → the cell after the fix, and the same fixes on the model.
 
 Invisible characters removed, mojibake repaired, tags normalised, `49,90` →
 `49.90`, `true` → `TRUE`, a Type with a case/accent slip → the exact
@@ -59,7 +59,7 @@ _FIXED_FIELDS = ("title", "body_html", "type", "tags", "policy", "seo_title", "s
 
 
 def apply_corrections(product: Product, fixes: Mapping[tuple[int, str], str]) -> None:
-    """Carry the safe fixes into the product model, so what is staged is what the corrected copy says."""
+    """Carry the safe fixes into the product model, so what is staged is what the annotated file says."""
 
     def fixed(at: Location, value: str) -> str:
         return fixes.get((at.row, at.column or ""), value) if at.row is not None else value
