@@ -125,7 +125,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     path = Path(args.path)
     _require_file(path)
     with _store(settings) as store:
-        ingest.require_seller(store, args.seller)
+        ingest.require_ready_seller(store, args.seller)
     from pipelines.runtime import configure_prefect
 
     configure_prefect(settings, verbose=args.verbose)

@@ -84,6 +84,22 @@ def require_seller(store: Store, seller_id: str) -> Seller:
     return seller
 
 
+def require_ready_seller(store: Store, seller_id: str) -> Seller:
+    """The seller, when their account has what imports need; else a CatalogError saying what it lacks and where.
+
+    The command line asks this before it starts any flow: an account problem is told at once, as one.
+    """
+    from catalog.domain.sellers import readiness, readiness_text, readiness_where
+
+    seller = require_seller(store, seller_id)
+    missing = readiness(seller)
+    if missing:
+        lacks, where = readiness_text(missing)[1], readiness_where(missing)[1]
+        raise CatalogError(f"seller {seller_id} cannot import yet: the account lacks {lacks}; the seller sets it "
+                           f"in their account: {where}. Nothing was run; send the file again once it is set")
+    return seller
+
+
 def open_run(store: Store, path: Path, seller_id: str, kind: str = "full") -> int:
     if not path.is_file():
         raise CatalogError(f"no such file: {path}")

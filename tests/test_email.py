@@ -24,7 +24,7 @@ SELLER = "vendeur@atelier-dupont.example"
 OPS = "ops@marketplace.example"
 SENDER = "Catalogue <catalogue@marketplace.example>"
 ANNOTATED_BYTES = "\ufeffHandle,Title,Statut,Erreurs\nperceuse-18v,Perceuse été,refusé,contact.email\n".encode()
-CORRECTED_BYTES = b"\xef\xbb\xbfHandle,Title\nperceuse-18v,Perceuse\n"
+HTML_BYTES = "<!DOCTYPE html><html lang=\"fr\"><body><h1>Rapport d'import</h1></body></html>\n".encode()
 
 
 def products(accepted: int, refused: int) -> list[ProductResult]:
@@ -44,8 +44,8 @@ def partial_report(warnings: int = 2) -> Report:
 
 
 def attachments() -> list[Attachment]:
-    return [Attachment("catalogue-mars.annote.csv", ANNOTATED_BYTES, "text/csv"),
-            Attachment("catalogue-mars.corrige.csv", CORRECTED_BYTES, "text/csv")]
+    return [Attachment("catalogue-mars.rapport.html", HTML_BYTES, "text/html"),
+            Attachment("catalogue-mars.annote.csv", ANNOTATED_BYTES, "text/csv")]
 
 
 def compose(report: Report | None = None, **overrides) -> EmailMessage:
@@ -125,16 +125,17 @@ def test_one_refused_out_of_one_reads_in_the_singular():
     assert "STATUS: NO PRODUCT ACCEPTED. 1 product refused: fix" in text
 
 
-def test_structure_is_mixed_with_text_and_html_alternatives_and_the_two_csv_files():
+def test_structure_is_mixed_with_text_and_html_alternatives_the_html_report_and_the_file_to_fix():
     msg = reparse(compose())
     assert msg.get_content_type() == "multipart/mixed"
     alternative, *attached = msg.iter_parts()
     assert alternative.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in alternative.iter_parts())
-    assert [p.get_content_type() for p in attached] == ["text/csv", "text/csv"]
-    assert attached[0].get_content().startswith("\ufeffHandle,Title,Statut,Erreurs\nperceuse-18v,Perceuse été")
-    assert files(msg) == {"catalogue-mars.annote.csv": ANNOTATED_BYTES, "catalogue-mars.corrige.csv": CORRECTED_BYTES}
+    assert [p.get_content_type() for p in attached] == ["text/html", "text/csv"]
+    assert attached[0].get_content().startswith("<!DOCTYPE html>")
+    assert attached[1].get_content().startswith("\ufeffHandle,Title,Statut,Erreurs\nperceuse-18v,Perceuse été")
+    assert files(msg) == {"catalogue-mars.rapport.html": HTML_BYTES, "catalogue-mars.annote.csv": ANNOTATED_BYTES}
 
 
 def test_headers_identify_the_message():
@@ -161,9 +162,13 @@ def test_body_explains_status_next_steps_and_the_attached_files():
     assert "4 produits acceptés, 1 refusé" in fr and "4 products accepted, 1 refused" in en
     assert "attendent la validation de notre équipe de modération" in fr
     assert "corrigez-les et renvoyez-les" in fr
-    assert "supprimez les colonnes Statut et Erreurs" in fr and "delete the Statut and Erreurs columns" in en
-    assert "catalogue-mars.corrige.csv" in fr and "seules les corrections sûres" in fr
-    assert "only safe fixes" in en
+    assert "le seul fichier à corriger" in fr and "the one file to fix" in en
+    assert "corrections sûres sont déjà faites" in fr and "« [corrigé] »" in fr
+    assert "renvoyez-le tel quel : les colonnes Statut et Erreurs sont ignorées" in fr
+    assert "send it back as it is: the Statut and Erreurs columns are ignored" in en
+    assert "supprimez" not in fr, "the seller never has to delete our columns"
+    assert "Le rapport complet est joint : « catalogue-mars.rapport.html »" in fr
+    assert 'The full report is attached: "catalogue-mars.rapport.html"' in en
     assert "Référence de l'import : 42" in fr and "Import reference: 42" in en
 
 
@@ -181,9 +186,54 @@ def test_at_most_ten_issues_errors_first_and_the_rest_counted():
     assert len(listed) == 10
     assert listed[0].startswith("- Ligne 40 · Body (HTML)")  # the error, though its row comes last
     assert listed[1].startswith("- Ligne 2 · Variant SKU")
-    assert "… et 5 autres points dans le fichier joint « catalogue-mars.annote.csv »." in fr
-    assert "… and 5 more in the attached" in text
+    assert "… et 5 autres erreurs ou avertissements dans le fichier joint « catalogue-mars.rapport.html »." in fr
+    assert "… and 5 more errors or warnings in the attached" in text
     assert html.count("<li style=\"margin-bottom:6px\">") == 20  # ten per language
+
+
+def test_infos_are_counted_apart_never_listed_nor_in_the_rest():
+    report = partial_report(warnings=12)
+    report.issues += [issue("seo.generated", row=row, product=f"produit-{row}", fields_fr="le titre SEO",
+                            fields_en="the SEO title", generated="Titre") for row in range(2, 40)]
+    text, html = bodies(reparse(compose(report)))
+    fr, en = text.split("ENGLISH")
+    assert "[seo.generated]" not in text and "seo.generated" not in html
+    assert "… et 3 autres erreurs ou avertissements" in fr, "13 errors and warnings, 10 listed"
+    assert "38 informations (rien à faire : SEO généré, prix convertis…) dans le rapport joint." in fr
+    assert "38 infos (nothing to do: generated SEO, converted prices…) in the attached report." in en
+    assert "38 informations (rien à faire" in html
+
+
+def test_an_account_that_is_not_ready_is_told_as_such():
+    from catalog.domain.sellers import not_ready_issue
+
+    report = Report(kind="full", source="catalogue-mars.csv", issues=[not_ready_issue(["vat_number"])])
+    msg = reparse(compose(report, attachments=[Attachment("catalogue-mars.rapport.html", HTML_BYTES,
+                                                          "text/html")]))
+    text, html = bodies(msg)
+    fr, en = text.split("ENGLISH")
+    assert "COMPTE VENDEUR INCOMPLET" in fr and "SELLER ACCOUNT INCOMPLETE" in en
+    assert "Configuration > Configuration des factures" in fr and "Configuration > Invoice configuration" in en
+    assert "renvoyez le même fichier, sans le modifier" in fr and "send the same file again, unchanged" in en
+    for wrong in ("doit être corrigé", "Corrigez le problème", "FICHIER REFUSÉ"):
+        assert wrong not in fr
+    assert "Compte vendeur incomplet.</strong>" in html and "doit être corrigé" not in html
+
+
+def test_a_converted_copy_is_offered_ready_to_send_back():
+    report = Report(kind="full", source="catalogue-mars.csv", issues=[
+        issue("encoding.not_utf8", encoding="Windows-1252", bad_row=3),
+        issue("structure.delimiter", found="des points-virgules (;)", found_en="semicolons (;)")])
+    converted = Attachment("catalogue-mars.utf8.csv", b"\xef\xbb\xbfHandle,Title\r\n", "text/csv")
+    msg = reparse(compose(report, attachments=[converted]))
+    text, html = bodies(msg)
+    fr, en = text.split("ENGLISH")
+    assert "« catalogue-mars.utf8.csv » est votre fichier converti en UTF-8, avec des virgules" in fr
+    assert "renvoyez-le tel quel" in fr and "send it back as it is" in en
+    assert "Windows-1252" in fr and "points-virgules" in fr, "both problems in the one email"
+    assert "lui-même doit être corrigé" not in fr
+    assert "catalogue-mars.utf8.csv" in html
+    assert files(msg) == {"catalogue-mars.utf8.csv": converted.content}
 
 
 def test_seller_values_are_escaped_in_html():
@@ -273,8 +323,8 @@ def test_sends_one_message_to_seller_cc_and_ops(smtp: SmtpServer, monkeypatch: p
     assert received.message["Bcc"] is None  # the seller never sees the ops address
     assert OPS.encode() not in received.raw
     assert received.message["Subject"] == msg["Subject"]
-    assert files(received.message) == {"catalogue-mars.annote.csv": ANNOTATED_BYTES,
-                                       "catalogue-mars.corrige.csv": CORRECTED_BYTES}
+    assert files(received.message) == {"catalogue-mars.rapport.html": HTML_BYTES,
+                                       "catalogue-mars.annote.csv": ANNOTATED_BYTES}
     assert not received.tls and received.login is None
 
 
@@ -373,5 +423,5 @@ def test_without_smtp_host_the_email_lands_in_the_outbox():
     assert b"\r\n" in first.path.read_bytes()
     assert stored["Subject"] == msg["Subject"] and stored["Message-ID"] == msg["Message-ID"]
     assert [a.addr_spec for a in stored["Bcc"].addresses] == [OPS]  # the record says who got it
-    assert files(stored) == {"catalogue-mars.annote.csv": ANNOTATED_BYTES,
-                             "catalogue-mars.corrige.csv": CORRECTED_BYTES}
+    assert files(stored) == {"catalogue-mars.rapport.html": HTML_BYTES,
+                             "catalogue-mars.annote.csv": ANNOTATED_BYTES}

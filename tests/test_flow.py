@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import email
 import io
 import os
@@ -200,7 +201,11 @@ def test_a_crash_while_staging_leaves_nothing_and_running_again_finishes(world: 
     assert len(outcome.staged) == 2
 
 
-def test_a_seller_without_vat_gets_the_reason_and_nothing_is_staged(world: World):
+def attached(message: email.message.EmailMessage) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()}
+
+
+def test_a_seller_without_vat_is_told_what_the_account_lacks_and_nothing_is_staged(world: World):
     from pipelines.ingest_full_csv import ingest_full_csv
 
     outcome = ingest_full_csv(str(world.csv), "sans-tva")
@@ -208,8 +213,75 @@ def test_a_seller_without_vat_gets_the_reason_and_nothing_is_staged(world: World
     assert [i.code for i in outcome.report.issues] == ["seller.not_ready"]
     [received] = world.smtp.messages
     assert received.rcpt_tos[0] == "contact@sans-tva.example"
+    text = received.message.get_body(("plain",)).get_content()
+    assert "COMPTE VENDEUR INCOMPLET" in text and "numéro de TVA intracommunautaire" in text
+    assert "Configuration > Configuration des factures" in text
+    assert "doit être corrigé" not in text and "Corrigez" not in text
+    files = attached(received.message)
+    assert list(files) == ["catalogue-mars.rapport.html"], "no annotated file: the file was not read"
+    page = files["catalogue-mars.rapport.html"].decode()
+    assert "Compte vendeur incomplet" in page and "Corrigez les erreurs du fichier" not in page
     with world.store() as store:
         assert store.list_moderation() == []
+
+
+def test_the_command_line_says_an_account_problem_at_once(world: World, capfd):
+    assert main(["ingest", str(world.csv), "--seller", "sans-tva"]) == 2
+    err = capfd.readouterr().err.strip()
+    assert err.startswith("catalog: error: seller sans-tva cannot import yet: the account lacks EU VAT number")
+    assert "Configuration > Invoice configuration" in err and "Nothing was run" in err
+    assert "\n" not in err
+    with world.store() as store:
+        assert store.list_runs(seller="sans-tva") == []
+    assert world.smtp.messages == []
+
+
+def test_the_annotated_file_sent_back_as_it_is_imports_with_the_fixes(world: World):
+    outcome = run_flow(world)
+    [first] = world.smtp.messages
+    files = attached(first.message)
+    assert sorted(files) == ["catalogue-mars.annote.csv", "catalogue-mars.rapport.html"]
+    annotated = files["catalogue-mars.annote.csv"].decode("utf-8-sig")
+    assert "06 12 34 56 78" in annotated and outcome.report.summary()["refused"] == 1
+    # The seller fixes the refused row in place and sends the same file back, Statut and Erreurs included.
+    fixed = world.tmp / "catalogue-mars.annote.csv"
+    fixed.write_bytes(annotated.replace("<p>Commandez par téléphone au 06 12 34 56 78.</p>", "").encode("utf-8-sig"))
+    world.csv = fixed
+    again = run_flow(world)
+    assert [(i.code, str(i.severity)) for i in again.report.issues if i.code.startswith("structure.")] == [
+        ("structure.report_columns", "info")]
+    assert again.report.status == "accepted", [(i.code, i.message.fr) for i in again.report.issues if i.is_error]
+    assert again.report.summary()["accepted"] == 3
+    with world.store() as store:
+        assert "ponceuse-orbitale" in {i.handle for i in store.list_moderation(status="pending")}
+
+
+def test_a_french_excel_file_gets_both_problems_and_a_converted_copy_to_send_back(world: World):
+    text = world.csv.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows[0][0] = "handle"
+    rows[1][1] += " – 129 € l’œuvre"
+    sheet = io.StringIO()
+    csv.writer(sheet, delimiter=";", lineterminator="\r\n").writerows(rows)
+    excel = world.tmp / "catalogue-excel.csv"
+    excel.write_bytes(sheet.getvalue().encode("cp1252"))
+    world.csv = excel
+    outcome = run_flow(world)
+    assert [i.code for i in outcome.report.issues] == ["encoding.not_utf8", "structure.delimiter",
+                                                       "structure.header_slip"]
+    assert "Windows-1252" in outcome.report.issues[0].message.fr
+    assert "ISO-8859-1" not in outcome.report.issues[0].message.fr, "€ ’ œ are Windows-1252 bytes"
+    assert "« handle » → « Handle »" in outcome.report.issues[2].message.fr
+    files = attached(world.smtp.messages[0].message)
+    assert sorted(files) == ["catalogue-excel.rapport.html", "catalogue-excel.utf8.csv"]
+    body = world.smtp.messages[0].message.get_body(("plain",)).get_content()
+    assert "« catalogue-excel.utf8.csv » est votre fichier converti en UTF-8" in body
+    converted = world.tmp / "catalogue-excel.utf8.csv"
+    converted.write_bytes(files["catalogue-excel.utf8.csv"])
+    assert "129 € l’œuvre" in converted.read_text(encoding="utf-8-sig")
+    world.csv = converted
+    again = run_flow(world)
+    assert not again.report.file_rejected and again.report.summary()["accepted"] == 2
 
 
 def test_outbox_mode_writes_an_eml(world: World, monkeypatch):
@@ -218,7 +290,10 @@ def test_outbox_mode_writes_an_eml(world: World, monkeypatch):
     assert outcome.email_status == "outbox" and outcome.email_path is not None
     message = email.message_from_bytes(outcome.email_path.read_bytes(), policy=policy.default)
     assert "vendeur@atelier-dupont.example" in message["To"]
-    assert any(part.get_filename().endswith(".corrige.csv") for part in message.iter_attachments())
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names == ["catalogue-mars.rapport.html", "catalogue-mars.annote.csv"]
+    [page] = [part for part in message.iter_attachments() if part.get_content_type() == "text/html"]
+    assert page.get_content().startswith("<!DOCTYPE html>") and 'id="resume"' in page.get_content()
 
 
 def test_the_flow_runs_on_postgresql_too(world: World, monkeypatch: pytest.MonkeyPatch, request):

@@ -47,11 +47,13 @@ def read_file(path: Path, *, max_bytes: int, kind: str | None = None, max_feed_b
         return read_feed_file(path, max_bytes=max_feed_bytes or max_bytes, taxonomy=taxonomy(),
                               default_qty=in_stock_default_qty)
     read = read_table(path, max_bytes=max_bytes, kind=kind)
-    if read.issues or read.table is None:
+    if any(i.is_error for i in read.issues) or read.table is None:
         return Reading(kind=read.kind, source=source, issues=read.issues,
                        row_count=len(read.table.rows) if read.table else 0, table=read.table)
     if read.kind != "full":
         from catalog.domain.errors import CatalogError
 
         raise CatalogError(f"{source}: {read.kind} files are not supported by this version; send a full product CSV")
-    return read_full_table(read.table, source=source)
+    reading = read_full_table(read.table, source=source)
+    reading.issues[:0] = read.issues  # what the file said of itself without refusing it (our columns ignored)
+    return reading
