@@ -426,8 +426,7 @@ def test_out_writes_the_report_files(runs: dict[str, Run], root: Path) -> None:
     assert run.code == 1, run
     out = root / "rapports" / "avril"
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["catalogue-avril.annote.csv", "catalogue-avril.corrige.csv", "catalogue-avril.rapport.html",
-                     "catalogue-avril.rapport.json"]
+    assert names == ["catalogue-avril.annote.csv", "catalogue-avril.rapport.html", "catalogue-avril.rapport.json"]
     for name in names:
         assert str(out / name) in run.stdout
     report = json.loads((out / "catalogue-avril.rapport.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ SELLER = "vendeur@atelier-dupont.example"
 OPS = "ops@marketplace.example"
 SENDER = "Catalogue <catalogue@marketplace.example>"
 ANNOTATED_BYTES = "\ufeffHandle,Title,Statut,Erreurs\nperceuse-18v,Perceuse été,refusé,contact.email\n".encode()
-HTML_BYTES = "<!DOCTYPE html><html lang=\"fr\"><body><h1>Rapport d'import</h1></body></html>\n".encode()
+HTML_BYTES = b"<!DOCTYPE html><html lang=\"fr\"><body><h1>Rapport d'import</h1></body></html>\n"
 
 
 def products(accepted: int, refused: int) -> list[ProductResult]:

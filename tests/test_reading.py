@@ -221,3 +221,111 @@ def test_invisible_differences_in_the_header_are_shown():
     header[5] = "Collection "
     [found] = parse_table(csv_bytes([row()], header=header), name="c.csv").issues
     assert "<U+FEFF>Tags" in found.message.fr
+
+
+# ---- French spreadsheet defaults, in one pass ------------------------------------------------------
+
+
+def excel_fr(rows: list[list[str]], header: list[str] | tuple[str, ...] = FULL_COLUMNS) -> bytes:
+    """What French Excel's « CSV (séparateur : point-virgule) » writes: `;` and Windows-1252."""
+    return csv_bytes(rows, header=header, sep=";").decode("utf-8").encode("cp1252")
+
+
+def test_french_excel_gets_encoding_and_separator_in_one_report_and_a_table():
+    rows = [row(Title="Perceuse 18V – 129 €"), row("b", Title="Chaise l’œuvre", Variant_Price="49,90")]
+    result = parse_table(excel_fr(rows), name="c.csv")
+    assert [i.code for i in result.issues] == ["encoding.not_utf8", "structure.delimiter"]
+    encoding, separator = result.issues
+    assert "Windows-1252" in encoding.message.fr and "ISO-8859-1" not in encoding.message.fr
+    assert "ligne 2" in encoding.message.fr
+    assert "points-virgules" in separator.message.fr
+    assert result.table is not None and result.table.delimiter == ";" and result.table.encoding == "cp1252"
+    assert [cells[1] for _, cells in result.table.rows] == ["Perceuse 18V – 129 €", "Chaise l’œuvre"]
+    assert result.table.rows[1][1][FULL_COLUMNS.index("Variant Price")] == "49,90"
+
+
+def test_latin1_and_windows_1252_read_alike_without_the_bytes_only_windows_1252_has():
+    data = csv_bytes([row(Title="Fauteuil très élégant")]).decode("utf-8").encode("latin-1")
+    [found] = parse_table(data, name="c.csv").issues
+    assert "Windows-1252 (ou ISO-8859-1" in found.message.fr
+
+
+def test_old_mac_roman_is_named_as_such():
+    data = csv_bytes([row(Title="Fauteuil très élégant, façon cuir")]).decode("utf-8").encode("mac_roman")
+    result = parse_table(data, name="c.csv")
+    [found] = result.issues
+    assert "Mac Roman" in found.message.fr
+    assert result.table is not None and result.table.rows[0][1][1] == "Fauteuil très élégant, façon cuir"
+
+
+def test_the_encoding_fix_is_true_for_french_excel():
+    [encoding] = parse_table(csv_bytes([row(Title="é")]).decode().encode("cp1252"), name="c.csv").issues
+    [separator] = parse_table(csv_bytes([row()], sep=";"), name="c.csv").issues
+    assert "CSV UTF-8 (délimité par des virgules)" in encoding.fix.fr
+    # French Excel's « CSV UTF-8 (délimité par des virgules) » still writes semicolons: the fix says so.
+    assert "même avec « CSV UTF-8 (délimité par des virgules) »" in separator.fix.fr
+    assert "Google Sheets" in separator.fix.fr and "copie convertie" in separator.fix.fr
+    assert "even with \"CSV UTF-8 (comma delimited)\"" in separator.fix.en
+
+
+def test_utf8_with_bom_and_semicolons_is_the_separator_only():
+    data = b"\xef\xbb\xbf" + csv_bytes([row(Title="Perceuse été")], sep=";")
+    result = parse_table(data, name="c.csv")
+    assert [i.code for i in result.issues] == ["structure.delimiter"]
+    assert result.table is not None and result.table.rows[0][1][1] == "Perceuse été"
+
+
+@pytest.mark.parametrize(("slip", "shown"), [("handle", "« handle » → « Handle »"),
+                                             ("Title ", "« Title␣ » → « Title »"),
+                                             ("VARIANT  PRICE", "« VARIANT  PRICE » → « Variant Price »")])
+def test_header_slips_are_named_as_such(slip: str, shown: str):
+    header = list(FULL_COLUMNS)
+    target = {"handle": 0, "Title ": 1, "VARIANT  PRICE": FULL_COLUMNS.index("Variant Price")}[slip]
+    header[target] = slip
+    result = parse_table(csv_bytes([row()], header=header), name="c.csv")
+    [found] = result.issues
+    assert found.code == "structure.header_slip" and shown in found.message.fr
+    assert "1 nom de colonne diffère" in found.message.fr
+    assert result.table is not None and result.table.template_header == list(FULL_COLUMNS)
+
+
+def test_a_whole_header_in_lowercase_is_one_slip_issue_not_31_missing_and_31_extra():
+    header = [c.lower() + " " for c in FULL_COLUMNS]
+    [found] = parse_table(csv_bytes([row()], header=header), name="c.csv").issues
+    assert found.code == "structure.header_slip"
+    assert "31 noms de colonnes diffèrent" in found.message.fr and "(+25)" in found.message.fr
+    assert "manquantes" not in " ".join(found.suggestions)
+
+
+def test_a_slip_beside_a_missing_column_says_both_once():
+    header = [c for c in FULL_COLUMNS if c != "Video URL"]
+    header[0] = "HANDLE"
+    found = parse_table(csv_bytes([row()[:-1]], header=header), name="c.csv").issues
+    assert [i.code for i in found] == ["structure.header_slip", "structure.columns"]
+    assert any("Video URL" in s for s in found[1].suggestions)
+    assert not any("HANDLE" in s or "Handle," in s for s in found[1].suggestions)
+
+
+def test_old_mac_line_endings_are_read_with_the_right_rows():
+    text = csv_bytes([row(Title="A"), row("b", Title="B", Body_="x"), row("c", Title='"C"')]).decode()
+    data = text.replace("\r\n", "\r").encode()
+    result = parse_table(data, name="c.csv")
+    assert result.issues == []
+    assert result.table is not None and [n for n, _ in result.table.rows] == [2, 3, 4]
+    assert result.table.rows[2][1][1] == '"C"'
+
+
+def test_old_mac_line_endings_with_a_bad_byte_name_its_row():
+    text = csv_bytes([row(Title="A"), row("b", Title="B"), row("c", Title="Clé")]).decode()
+    data = text.replace("\r\n", "\r").encode("cp1252")
+    [found] = parse_table(data, name="c.csv").issues
+    assert found.code == "encoding.not_utf8" and "ligne 4" in found.message.fr
+
+
+def test_our_report_columns_are_ignored_when_the_annotated_file_comes_back():
+    header = [*FULL_COLUMNS, "Statut", "Erreurs"]
+    data = csv_bytes([[*row(Title="Perceuse"), "Refusé", "[contact.phone] Body (HTML): …"]], header=header)
+    result = parse_table(data, name="c.annote.csv")
+    assert [(i.code, str(i.severity)) for i in result.issues] == [("structure.report_columns", "info")]
+    assert result.table is not None and result.table.header == list(FULL_COLUMNS)
+    assert result.table.rows[0][1] == row(Title="Perceuse")

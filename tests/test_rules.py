@@ -31,3 +31,17 @@ def test_the_sellers_rule_page_is_generated_from_the_catalog():
     page = Path(__file__).resolve().parent.parent / "docs" / "regles.md"
     assert page.read_text(encoding="utf-8") == render(), "run: python -m catalog.rules_doc > docs/regles.md"
     assert all(f"`{code}`" in render() for code in RULES)
+
+
+def test_every_rule_has_a_french_title_for_the_reports_summary():
+    from catalog.domain.rules import TITLES_FR, title
+
+    assert set(TITLES_FR) == set(RULES)
+    assert title("contact.email").fr == "Adresse email dans un texte"
+    assert title("contact.email").en == RULES["contact.email"].title
+
+
+def test_the_report_columns_of_our_annotated_file_are_an_info():
+    found = issue("structure.report_columns", columns="Statut, Erreurs")
+    assert found.severity is Severity.INFO and found.is_file_level and not found.is_error
+    assert "Statut, Erreurs" in found.message.fr and "Statut, Erreurs" in found.message.en
