@@ -253,4 +253,5 @@ def render_html(report: Report, *, seller_name: str | None = None, converted: st
         warned=warned,
         quiet=quiet,
         converted=converted,
+        account=account_not_ready(report),
     )

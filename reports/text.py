@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import ProductResult, Report
-from reports.outcome import nothing_accepted
+from reports.outcome import account_not_ready, nothing_accepted
 from reports.wording import agree, count_fr, nouns
 
 STATUS_FR = {"accepted": "accepté", "partial": "partiellement accepté", "rejected": "refusé"}
@@ -165,6 +165,9 @@ def final_line(report: Report) -> str:
     s = report.summary()
     n = nouns(report.kind)
     e = "e" if n.feminine else ""
+    if account_not_ready(report):
+        return ("Compte vendeur incomplet : votre fichier n'a pas été lu ; complétez votre compte, puis renvoyez-le "
+                "tel quel.")
     if report.status == "rejected":
         if report.kind == "feed":
             return "Flux refusé : rien n'est importé tant que les erreurs du flux ne sont pas corrigées."

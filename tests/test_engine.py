@@ -379,3 +379,28 @@ def test_a_picture_in_the_product_policy_is_not_a_description_image(check):
     assert not [i for i in report.issues if i.code == "description.image"]
     report = check(cell("Product Policy", "<p>Retours.</p><script>alert(1)</script>"))
     assert [i.column for i in report.issues if i.code == "description.unsafe_html"] == ["Product Policy"]
+
+
+def test_the_example_report_leads_with_what_matters_and_its_annotated_file_comes_back(taxonomy, tmp_path):
+    from reports.files import write_reports
+    from tests.conftest import ROOT
+
+    report = validate_file(ROOT / "samples" / "catalogue-exemple.csv", load_settings(), Options(offline=True),
+                           taxonomy=taxonomy)
+    paths = write_reports(report, tmp_path)
+    html = paths["html"].read_text(encoding="utf-8")
+    infos = html.index('<section id="infos">')
+    cards = html.count('<article class="card product"')
+    warned = {p.handle for p in report.products if p.status == "accepted"
+              and any(i.product == p.handle and i.severity is Severity.WARNING for i in report.issues)}
+    assert cards == report.summary()["refused"] + len(warned), "a card is a refused product or one with warnings"
+    assert "sev-info" not in html[html.index("<body>"):infos], "no info among the cards"
+    assert html.index('id="resume"') < html.index('id="refuses"') < html.index('id="avertissements"') < infos
+    codes = {i.code for i in report.issues if i.severity is not Severity.INFO}
+    assert html[:html.index('id="refuses"')].count('<tr class="sev-') == len(codes), "one summary line per code"
+    # The one file to fix, sent back unchanged: read with its safe fixes, our columns ignored.
+    again = validate_file(paths["annotated"], load_settings(), Options(offline=True), taxonomy=taxonomy)
+    assert [i.code for i in again.issues if i.is_file_level] == ["structure.report_columns"]
+    assert again.summary()["products"] == report.summary()["products"]
+    assert again.summary()["accepted"] >= report.summary()["accepted"], "safe fixes only ever help"
+    assert not any(i.code in ("text.mojibake", "text.invisible_chars", "tags.format") for i in again.issues)

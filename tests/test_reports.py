@@ -551,3 +551,61 @@ def test_terminal_text_can_leave_infos_out_but_counts_them():
     assert "sku.missing" in quiet and "seo.generated" not in quiet
     assert "1 information non affichée" in quiet
     assert "seo.generated" in render_text(report)
+
+
+# ---- An account problem is an account problem -------------------------------------------------------
+
+
+def test_a_seller_not_ready_reads_of_their_account_never_of_their_file() -> None:
+    from catalog.domain.sellers import not_ready_issue
+
+    report = Report(kind="full", source="catalogue-mars.csv", issues=[not_ready_issue(["default_shipping"])])
+    html = render_html(report)
+    assert "Compte vendeur incomplet" in html and "Votre compte vendeur" in html
+    assert "Configuration &gt; Méthodes de livraison" in html and "Définir par défaut" in html
+    assert "Corrigez les erreurs du fichier" not in html and "Problèmes du fichier" not in html
+    text = render_text(report)
+    assert text.splitlines()[-1].startswith("Compte vendeur incomplet : votre fichier n'a pas été lu")
+    assert "Fichier refusé" not in text
+
+
+# ---- The summary leads, infos come last -------------------------------------------------------------
+
+
+def test_html_summary_has_one_line_per_code_with_count_products_and_fix(report: Report) -> None:
+    report.products[0].title = "Perceuse Pro 18V"
+    report.issues.append(issue("sku.missing", row=7, column="Variant SKU", product="cle"))
+    report.products[3].codes.append("sku.missing")
+    html = render_html(report)
+    summary = html[html.index('id="resume"'):html.index('id="refuses"')]
+    assert summary.count('<tr class="sev-') == 5, "one line per error or warning code"
+    rows = summary.split('<tr class="sev-')[1:]
+    codes = [r.split('<code class="code">')[1].split("</code>")[0] for r in rows]
+    assert codes[:2] == ["contact.phone", "description.unsafe_html"], "errors first"
+    assert set(codes[2:]) == {"sku.missing", "tags.format", "seo.title_caps"} and "seo.generated" not in codes
+    sku = rows[codes.index("sku.missing")]
+    assert '<td class="num">2</td>' in sku and 'href="#p' in sku and "tournevis" in sku and "cle" in sku
+    assert "Donnez à chaque variante" in sku and "Give each variant" in sku
+    phone = rows[0]
+    assert "Perceuse Pro 18V" in phone and "perceuse-18v" in phone, "by title and Handle"
+    assert "Numéro de téléphone dans un texte" in phone
+    anchor = phone.split('href="#')[1].split('"')[0]
+    assert f'id="{anchor}"' in html[html.index('id="refuses"'):], "the link jumps to the product's card"
+
+
+def test_html_infos_are_folded_at_the_end_and_out_of_the_cards(report: Report) -> None:
+    html = render_html(report)
+    infos = html.index('<section id="infos">')
+    assert "<details" in html[infos:infos + 80]
+    assert html.index("seo.generated") > infos, "no info before the folded section"
+    cards = html[html.index('id="refuses"'):infos]
+    assert "sev-info" not in cards
+    assert "1 <span lang=\"fr\">information</span>" in cards, "a card says it has an info, and links to it"
+
+
+def test_html_prints_without_the_folded_parts() -> None:
+    template = environment().get_template("report.html.j2").filename
+    css = Path(template).read_text(encoding="utf-8")
+    printing = css[css.index("@media print"):]
+    assert "details.fold" in printing and "display: none" in printing
+    assert "break-inside: avoid" in printing
