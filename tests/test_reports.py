@@ -584,7 +584,7 @@ def test_html_summary_has_one_line_per_code_with_count_products_and_fix(report: 
     assert codes[:2] == ["contact.phone", "description.unsafe_html"], "errors first"
     assert set(codes[2:]) == {"sku.missing", "tags.format", "seo.title_caps"} and "seo.generated" not in codes
     sku = rows[codes.index("sku.missing")]
-    assert '<td class="num">2</td>' in sku and 'href="#p' in sku and "tournevis" in sku and "cle" in sku
+    assert '</span> : </span>2</td>' in sku and 'href="#p' in sku and "tournevis" in sku and "cle" in sku
     assert "Donnez à chaque variante" in sku and "Give each variant" in sku
     phone = rows[0]
     assert "Perceuse Pro 18V" in phone and "perceuse-18v" in phone, "by title and Handle"
