@@ -588,6 +588,8 @@ TITLES_FR: dict[str, str] = {
     "feed.not_xml": "Flux XML mal formé", "feed.forbidden_xml": "Construction XML interdite",
     "feed.format_unknown": "Format de flux inconnu", "feed.item_missing_field": "Champ manquant dans un article",
     "feed.price_format": "Prix du flux mal écrit", "feed.duplicate_id": "Identifiant d'article en double",
+    "feed.mass_removal": "Retraits massifs mis en attente", "product.unchanged": "Produit inchangé",
+    "image.host_unreachable": "Serveur d'images injoignable",
 }
 
 
