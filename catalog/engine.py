@@ -19,6 +19,7 @@ from catalog.domain.issue_log import IssueLog
 from catalog.domain.issues import Issue
 from catalog.domain.model import Product
 from catalog.domain.report import ProductResult, Report
+from catalog.domain.rules import issue
 from catalog.domain.sellers import not_ready_issue, readiness
 from catalog.domain.serialize import content_hash
 from catalog.readers import Reading, read_file
