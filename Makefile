@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/vs_frictionless.py
 	$(BIN)/python benchmarks/moderation.py
+	$(BIN)/python benchmarks/bulk_2000.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

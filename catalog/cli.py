@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from catalog.domain.errors import CatalogError
 
 if TYPE_CHECKING:
+    from catalog.domain.report import Report
     from catalog.settings import Settings
     from catalog.store import Store
     from catalog.store.records import Decision
@@ -63,9 +64,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _require_file(target)
     from catalog.preload import start_cell_checker
 
-    cell_checker = start_cell_checker()
+    # First thing: the pandera contract loads in another process while this one reads the file.
+    preloaded = None if args.kind == "bulk" else start_cell_checker()
     from catalog.engine import Options, validate_file
+    from validators.cells import full_cell_issues
 
+    if isinstance(target, Path):
+        from catalog.readers import is_bulk
+
+        if args.kind == "bulk" or (args.kind is None and is_bulk(target)):
+            if preloaded is not None:
+                preloaded.close()  # a bulk file has no pandera contract
+                preloaded = None
+            if args.seller:
+                return _validate_bulk_against_catalog(target, args)
+    cell_checker = preloaded or full_cell_issues
     settings = _settings()
     options = Options(kind=args.kind, offline=args.offline, progress=sys.stderr.isatty(), cell_checker=cell_checker,
                       keep_texts=False)
@@ -101,6 +114,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_ISSUES if report.has_errors else EXIT_OK
 
 
+def _validate_bulk_against_catalog(path: Path, args: argparse.Namespace) -> int:
+    """`catalog validate` of a bulk file with `--seller`: the dry run of `catalog bulk validate`."""
+    from catalog.ingest_bulk import validate_bulk
+
+    settings = _settings()
+    with _store(settings) as store:
+        report = validate_bulk(path, settings, store, args.seller)
+    _print_report(report, args.format)
+    if args.out:
+        from reports.files import write_reports
+
+        write_reports(report, Path(args.out))
+    return EXIT_ISSUES if report.has_errors else EXIT_OK
+
+
 def cmd_taxonomy_search(args: argparse.Namespace) -> int:
     from catalog.net.taxonomy_file import default_taxonomy
     from taxonomy import search
@@ -129,6 +157,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines.runtime import configure_prefect
 
     configure_prefect(settings, verbose=args.verbose)
+    from catalog.readers import is_bulk
+
+    if is_bulk(path):
+        from pipelines.ingest_bulk_csv import ingest_bulk_csv
+
+        bulk = ingest_bulk_csv(str(path), args.seller)
+        print("\n".join(bulk.summary_lines()))
+        if bulk.email_status == "failed":
+            return EXIT_CANNOT_RUN
+        return EXIT_ISSUES if bulk.report.has_errors else EXIT_OK
     from pipelines.ingest_full_csv import ingest_full_csv
 
     outcome = ingest_full_csv(str(path), args.seller, offline=args.offline, progress=sys.stderr.isatty())
@@ -219,6 +257,71 @@ def cmd_feeds_refresh(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_CANNOT_RUN
     return EXIT_ISSUES if any(o.outcome == "failed" or o.refused for o in outcomes) else EXIT_OK
+
+
+def _print_report(report: Report, fmt: str) -> None:
+    if fmt == "json":
+        from reports.json_report import write_json
+
+        write_json(report, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        from reports.text import render_text
+
+        sys.stdout.write(render_text(report, infos=False) + "\n")
+
+
+def cmd_bulk_export(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from catalog.ingest_bulk import export_bulk
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise CatalogError(f"--since {args.since!r}: expected a date as YYYY-MM-DD") from None
+    settings = _settings()
+    with _store(settings) as store:
+        paths = export_bulk(store, args.seller, Path(args.out), since)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_bulk_validate(args: argparse.Namespace) -> int:
+    from catalog import ingest
+    from catalog.ingest_bulk import alert_ops, validate_bulk
+
+    path = Path(args.path)
+    _require_file(path)
+    settings = _settings()
+    with _store(settings) as store:
+        report = validate_bulk(path, settings, store, args.seller)
+        seller = ingest.require_seller(store, args.seller)
+    _print_report(report, args.format)
+    alert = alert_ops(report, seller, settings, None)
+    if alert:
+        print(f"catalog: warning: {alert}", file=sys.stderr)
+    return EXIT_ISSUES if report.has_errors else EXIT_OK
+
+
+def cmd_bulk_submit(args: argparse.Namespace) -> int:
+    from catalog.ingest_bulk import submit_and_report
+
+    path = Path(args.path)
+    _require_file(path)
+    settings = _settings()
+    with _store(settings) as store:
+        outcome = submit_and_report(path, settings, store, args.seller)
+    if outcome.ops_alert:
+        print(f"catalog: warning: {outcome.ops_alert}", file=sys.stderr)
+    _print_report(outcome.report, args.format)
+    print("\n".join(outcome.summary_lines()), file=sys.stderr if args.format == "json" else sys.stdout)
+    if outcome.email_status == "failed":
+        return EXIT_CANNOT_RUN
+    return EXIT_ISSUES if outcome.report.has_errors else EXIT_OK
 
 
 def cmd_sellers_load(args: argparse.Namespace) -> int:
@@ -328,6 +431,7 @@ def cmd_moderation_reject(args: argparse.Namespace) -> int:
     with _store(settings) as store:
         decisions = store.reject_each(args.ids, reason=args.reason, by=args.by)
         sellers = {d.item.seller: store.get_seller(d.item.seller) for d in decisions if d.item is not None}
+        held = {d.item.id: store.held_price(d.item.id) for d in decisions if d.item is not None}
     code = _print_decisions(decisions, "rejected")
     for item in (d.item for d in decisions if d.item is not None):
         seller = sellers[item.seller]
@@ -335,9 +439,18 @@ def cmd_moderation_reject(args: argparse.Namespace) -> int:
             print(f"catalog: warning: item {item.id}: seller {item.seller} has no email address; the reason "
                   "was not sent", file=sys.stderr)
             continue
-        msg = compose_rejection_email(seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from,
-                                      handle=item.handle, reason=args.reason, source=item.source,
-                                      seller_name=seller.name)
+        price = held.get(item.id)
+        if price is not None:  # a held bulk price: the old price stays, and the seller is told both
+            from reports.email import compose_price_rejection_email
+
+            msg = compose_price_rejection_email(
+                seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from, handle=item.handle,
+                variant_id=price[0], old_price=str(price[1] or ""), new_price=str(price[2]), reason=args.reason,
+                source=item.source, seller_name=seller.name)
+        else:
+            msg = compose_rejection_email(seller_email=seller.email, cc=list(seller.cc), sender=settings.mail_from,
+                                          handle=item.handle, reason=args.reason, source=item.source,
+                                          seller_name=seller.name)
         try:
             result = send_email(msg, settings)
         except MailError as err:
@@ -450,6 +563,21 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     _feeds_parser(commands)
+
+    bulk = commands.add_parser("bulk", help="the bulk price / quantity / title file: export, dry run, submit")
+    bulk_commands = bulk.add_subparsers(dest="bulk_command", metavar="COMMAND", parser_class=_Parser)
+    export = bulk_commands.add_parser("export", help="write the seller's seller_products_quantity_and_price*.csv")
+    export.add_argument("--seller", metavar="ID", required=True, help="whose live variants")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="only products created on or after that day")
+    export.add_argument("--out", metavar="DIR", default=".", help="where to write the files (default: here)")
+    export.set_defaults(func=cmd_bulk_export)
+    for name, func, text in (("validate", cmd_bulk_validate, "dry run: every check and the would-be changes"),
+                             ("submit", cmd_bulk_submit, "check, apply, report and email the seller")):
+        command = bulk_commands.add_parser(name, help=text)
+        command.add_argument("path", metavar="FILE", help="the bulk file (the export's six columns, edited)")
+        command.add_argument("--seller", metavar="ID", required=True, help="whose variants the file changes")
+        _add_format(command, "the report JSON, variants with their changes")
+        command.set_defaults(func=func)
 
     sellers = commands.add_parser("sellers", help="the seller registry")
     sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)

@@ -25,10 +25,12 @@ from catalog.domain.serialize import content_hash
 from catalog.readers import Reading, read_file
 from catalog.settings import Settings
 from validators import duplicates, products
+from validators.bulk import BulkChecker
 from validators.cells import CellRecord, full_cell_issues
 from validators.currency import currency_issues
 
 if TYPE_CHECKING:
+    from catalog.domain.bulk import BulkCatalog
     from catalog.domain.sellers import Seller
     from catalog.net.image_cache import ImageCache
     from taxonomy.tree import Taxonomy
@@ -40,8 +42,14 @@ CLOTHING_ROOT = "Vêtements et accessoires"
 class CatalogContext:
     """What the seller's existing catalog says, for checks that look beyond the file."""
 
-    skus: dict[str, str] = field(default_factory=dict)  # sku -> handle
+    skus: dict[str, str] = field(default_factory=dict)  # sku -> handle (bulk: -> variant id)
     listings: list[duplicates.Listing] = field(default_factory=list)
+    bulk: BulkCatalog | None = None  # a bulk file's variants as the catalog has them
+
+
+def bulk_context(catalog: BulkCatalog) -> CatalogContext:
+    """What a bulk file is checked against: its variants, and the seller's SKUs by variant."""
+    return CatalogContext(skus=dict(catalog.skus), bulk=catalog)
 
 
 @dataclass(slots=True)
@@ -83,10 +91,9 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
     """
     options = options or Options()
     source = source or (str(path) if is_url(path) else Path(path).name)
-    if options.seller is not None:
-        missing = readiness(options.seller)
-        if missing:
-            return Report(kind=options.kind or "full", source=source, issues=[not_ready_issue(missing)])
+    not_ready = _not_ready(options.seller, options.kind or "full", source)
+    if not_ready is not None:
+        return not_ready
 
     def load_taxonomy() -> Taxonomy:
         nonlocal taxonomy
@@ -111,12 +118,34 @@ def validate_file(path: Path | str, settings: Settings, options: Options | None 
     reading.source = source
     if reading.rejected:
         return _rejected(reading)
+    if reading.kind == "bulk":
+        return check_reading(reading, taxonomy=None, options=options)
     report = check_reading(reading, taxonomy=load_taxonomy(), options=options)
     if reading.rejected:  # a feed's problem with the whole file can show only once it has been read
         return _rejected(reading)
     if not options.offline:
         check_images(report, settings, load_taxonomy(), progress=options.progress, cache=options.image_cache)
     return report
+
+
+def _not_ready(seller: Seller | None, kind: str, source: str) -> Report | None:
+    """The report of a seller whose account cannot import yet (`seller.not_ready`), or None."""
+    if seller is None:
+        return None
+    missing = readiness(seller)
+    return Report(kind=kind, source=source, issues=[not_ready_issue(missing)]) if missing else None
+
+
+def check_bulk(reading: Reading, *, seller: Seller | None, catalog: BulkCatalog | None) -> Report:
+    """A bulk file read, judged against `catalog` (the seller's variants as the store has them, or None)."""
+    options = Options(kind="bulk", offline=True, seller=seller,
+                      catalog=bulk_context(catalog) if catalog is not None else CatalogContext())
+    not_ready = _not_ready(seller, "bulk", reading.source)
+    if not_ready is not None:
+        return not_ready
+    if reading.rejected:
+        return _rejected(reading)
+    return check_reading(reading, taxonomy=None, options=options)
 
 
 def _rejected(reading: Reading) -> Report:
@@ -130,7 +159,7 @@ def _rejected(reading: Reading) -> Report:
 class ProductContext:
     """What a product's own rules need beyond the product: the taxonomy and the seller's settings."""
 
-    taxonomy: Taxonomy
+    taxonomy: Taxonomy | None  # None for an input without Types (the bulk file)
     seller: Seller | None = None
 
 
@@ -207,7 +236,7 @@ def check_product(product: Product, context: ProductContext, body_text: str | No
     found += products.collection_issues(product)
     found += products.tag_issues(product)
     type_fix = None
-    if product.type:
+    if product.type and context.taxonomy is not None:
         verdict = check_type(context.taxonomy, product.type, title=product.title, description=body_text)
         found += [i for i in [type_issue(verdict, value=product.type, at=product.at("type"),
                                          product=product.handle)] if i is not None]
@@ -219,7 +248,7 @@ def check_product(product: Product, context: ProductContext, body_text: str | No
     return found, type_fix
 
 
-def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | None = None) -> Report:
+def check_reading(reading: Reading, *, taxonomy: Taxonomy | None, options: Options | None = None) -> Report:
     """Every rule over the products of an input whose file-level checks passed.
 
     A CSV is judged as a whole: its cell contract is one table, checked once every row is read. A feed
@@ -230,13 +259,15 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
 
     options = options or Options()
     context = ProductContext(taxonomy, options.seller)
-    streaming = not reading.cell_records
+    streaming = reading.streamed
     report = Report(kind=reading.kind, source=reading.source, row_count=reading.row_count, table=reading.table,
                     issues=IssueLog() if streaming else [])
     source = reading.products if streaming else list(reading.products)
     known = None if streaming else {p.handle for p, _ in source if p.handle}  # type: ignore[union-attr]
     skus = products.SkuRegistry(options.catalog.skus, known)
-    repeats = duplicates.DuplicateFinder(options.catalog.listings, known)
+    # A bulk row is a variant of a live product, not a listing: the bulk rules replace the duplicate search.
+    bulk = BulkChecker(options.catalog.bulk, [p for p, _ in source]) if reading.kind == "bulk" else None
+    repeats = duplicates.DuplicateFinder(options.catalog.listings, known) if bulk is None else None
     found: list[Issue] = list(reading.issues)
     built: list[Product] = []
     unchanged: list[ProductResult] = []
@@ -262,8 +293,13 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
             mine += product_issues
             if type_fix:
                 type_fixes[product.handle] = type_fix
-            mine += skus.check(product)
-            mine += repeats.check(duplicates.Listing(product.handle, product.title, body_text, product.at("title")))
+            if bulk is not None:
+                mine = bulk.check(product, mine)  # the bulk rules, its SKUs among them
+            else:
+                mine += skus.check(product)
+            if repeats is not None:
+                mine += repeats.check(duplicates.Listing(product.handle, product.title, body_text,
+                                                         product.at("title")))
         if streaming:
             _record(report, product, mine, keep_texts=options.keep_texts, offline=options.offline)
             report.products[-1].content_hash = digest
@@ -285,6 +321,10 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy, options: Options | No
         result.content_hash = hashes.get(result.handle)
     if unchanged:
         report.products = sorted(report.products + unchanged, key=lambda r: r.rows[0] if r.rows else 0)
+    if bulk is not None:
+        for result in report.products:
+            result.variant_id = result.handle
+            result.changes = bulk.changes.get(result.handle) if result.status == "accepted" else None
     refused = {p.handle for p in report.products if p.status == "refused"}
     # What the pipeline did for the seller only matters for products it stages.
     report.issues = [i for i in found if not (i.code == "seo.generated" and i.product in refused)]

@@ -64,6 +64,14 @@ def _share(name: str, default: float) -> float:
     return value
 
 
+def _factor(name: str, default: float) -> float:
+    """A multiplier above 1 (a price change factor of 1 or less would hold every change)."""
+    value = float(_number(name, default, float))
+    if value <= 1:
+        raise CatalogError(f"{name}={os.environ[name]!r}: expected a number above 1")
+    return value
+
+
 def _str(name: str) -> str | None:
     raw = os.environ.get(name)
     return raw.strip() if raw and raw.strip() else None
@@ -94,6 +102,7 @@ class Settings:
     feed_removal_share: float = 0.3
     refresh_concurrency: int = 4
     feed_retry_delay: float = 60.0
+    price_change_factor: float = 3.0
 
     @property
     def outbox(self) -> Path:
@@ -142,4 +151,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         feed_removal_share=_share("CATALOG_FEED_REMOVAL_SHARE", 0.3),
         refresh_concurrency=int(_number("CATALOG_REFRESH_CONCURRENCY", 4)),
         feed_retry_delay=float(_number("CATALOG_FEED_RETRY_DELAY", 60.0, float)),
+        price_change_factor=_factor("CATALOG_PRICE_CHANGE_FACTOR", 3.0),
     )

@@ -27,12 +27,14 @@ from typing import Any
 from catalog.domain.addresses import MAX_CC, is_valid_address
 from catalog.domain.issues import Issue, Severity
 from catalog.domain.report import SEVERITY_ORDER, Report
+from reports.bulk_changes import bulk_summary
 from reports.files import ANNOTATED_SUFFIX, CONVERTED_SUFFIX, HTML_SUFFIX
 from reports.outcome import account_not_ready, nothing_accepted
 from reports.templating import environment
 from reports.wording import Nouns, agree, count_en, count_fr, nouns, read_units
 
 TOP_ISSUES = 10
+CHANGES_SHOWN = 20  # a bulk file's changes listed in the email; the report JSON and HTML list them all
 DIAGNOSTICS_SUFFIX = ".diagnostics.csv"
 SUBJECT_PREFIX = "[Catalogue]"
 
@@ -127,6 +129,8 @@ def compose_report_email(
         "input_en": "feed" if report.kind == "feed" else "file",
         "others": [a.filename for a in files if a.filename not in (annotated, converted, diagnostics, html_report)],
         "run_id": run_id,
+        "bulk": bulk_summary(report) if report.kind == "bulk" else None,
+        "changes_shown": CHANGES_SHOWN,
     }
     msg = _message(
         subject=report_subject(report),
@@ -174,6 +178,38 @@ def compose_rejection_email(
         now=now,
     )
     _fill(msg, "rejection", context, [])
+    return msg
+
+
+def compose_price_rejection_email(
+    *,
+    seller_email: str,
+    cc: list[str],
+    sender: str,
+    handle: str,
+    variant_id: int,
+    old_price: str,
+    new_price: str,
+    reason: str,
+    source: str | None,
+    seller_name: str | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """Tell the seller that a held price change was refused: the old price stays, and why."""
+    context = {
+        "seller_name": _one_line(seller_name),
+        "handle": _one_line(handle) or "?",
+        "variant_id": variant_id,
+        "old_price": _one_line(old_price) or "?",
+        "new_price": _one_line(new_price),
+        "source": _one_line(source),
+        "reason_lines": [line.rstrip() for line in _multiline(reason).split("\n")],
+    }
+    msg = _message(
+        subject=f"{SUBJECT_PREFIX} {context['handle']} : nouveau prix refusé par la modération / new price rejected",
+        to=seller_email, cc=cc, ops=None, sender=sender, seller_name=seller_name, now=now,
+    )
+    _fill(msg, "price_rejection", context, [])
     return msg
 
 
@@ -343,3 +379,33 @@ def _multiline(value: str | None) -> str:
     lines = [_one_line(line) for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     text = "\n".join(lines).strip("\n")
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def compose_ownership_alert(
+    report: Report,
+    violations: Sequence[Issue],
+    *,
+    ops: str,
+    sender: str,
+    seller_id: str,
+    seller_name: str | None,
+    run_id: int | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """Tell ops that a seller's bulk file names variants of other sellers (refused, nothing of theirs touched)."""
+    source = _one_line(report.source) or "?"
+    context = {
+        "seller_id": _one_line(seller_id),
+        "seller_name": _one_line(seller_name),
+        "source": source,
+        "run_id": run_id,
+        "rows": [{"row": i.row, "variant": _one_line(i.value or "")} for i in violations],
+    }
+    msg = _message(subject=f"{SUBJECT_PREFIX} ownership: {_one_line(seller_id)} named {len(violations)} "
+                           f"variant(s) of other sellers in {source}",
+                   to=ops, cc=[], ops=None, sender=sender, seller_name=None, now=now)
+    msg["X-Catalog-Alert"] = "bulk.not_owner"
+    if run_id is not None:
+        msg["X-Catalog-Run"] = str(run_id)
+    _fill(msg, "ownership", context, [])
+    return msg

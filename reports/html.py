@@ -14,12 +14,14 @@ from typing import Any
 from catalog.domain.issues import Issue, Severity, Text
 from catalog.domain.report import Report
 from catalog.domain.rules import title as rule_title
+from reports.bulk_changes import EFFECTS, bulk_summary
 from reports.outcome import account_not_ready, nothing_accepted
 from reports.templating import environment
 from reports.text import ProductGroup, group_issues
 from reports.wording import agree, nouns, read_units, word_en, word_fr
 
 VALUE_EXCERPT = 300
+UNCHANGED = "product.unchanged"  # a bulk file's unchanged variants are listed together, not one info each
 TITLE_EXCERPT = 60
 SUMMARY_PRODUCTS = 6  # products named on a summary line; the others are counted
 
@@ -35,10 +37,28 @@ REPORT_STATUS = {
                       "renvoyez-le.",
                       "The file is rejected: no product is imported. Fix the file's errors and send it again.")),
 }
+# A bulk file's rows are variants of live products: nothing is imported, rows apply or not.
+BULK_STATUS = {
+    "accepted": (Text("Accepté", "Accepted"),
+                 Text("Toutes les lignes ont passé les contrôles.", "Every row passed the checks.")),
+    "partial": (Text("Partiellement accepté", "Partially accepted"),
+                Text("Certaines lignes sont refusées et ne modifient rien : corrigez-les puis renvoyez le fichier. "
+                     "Les autres ont passé les contrôles.",
+                     "Some rows are refused and change nothing: fix them and send the file again. The others passed "
+                     "the checks.")),
+    "rejected": (Text("Refusé", "Rejected"),
+                 Text("Le fichier est refusé : rien n'est modifié. Corrigez les erreurs du fichier puis renvoyez-le.",
+                      "The file is rejected: nothing is changed. Fix the file's errors and send it again.")),
+}
 PRODUCT_OUTCOME = {
     "refused": Text("Refusé", "Refused"),
     "warnings": Text("Accepté avec avertissements", "Accepted with warnings"),
     "accepted": Text("Accepté", "Accepted"),
+}
+VARIANT_OUTCOME = {  # une variante: the French agrees
+    "refused": Text("Refusée", "Refused"),
+    "warnings": Text("Acceptée avec avertissements", "Accepted with warnings"),
+    "accepted": Text("Acceptée", "Accepted"),
 }
 SEVERITY = {
     Severity.ERROR: Text("Erreur", "Error"),
@@ -109,7 +129,8 @@ def _status(report: Report, converted: str | None = None) -> tuple[Text, Text]:
         return Text(fr, en), Text(f"{n.none_fr()} n'a passé les contrôles : corrigez les erreurs ci-dessous puis "
                                   "renvoyez le fichier.",
                                   f"No {n.en_one} passed the checks: fix the errors below, then send the file again.")
-    return REPORT_STATUS.get(report.status, (Text(report.status, report.status), Text("", "")))
+    statuses = BULK_STATUS if report.kind == "bulk" else REPORT_STATUS
+    return statuses.get(report.status, (Text(report.status, report.status), Text("", "")))
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -216,7 +237,7 @@ def _group_view(group: ProductGroup, anchor: str) -> dict[str, Any]:
         "rows": _rows_text(group.rows),
         "row_count": len(group.rows),
         "outcome": group.outcome,
-        "outcome_label": PRODUCT_OUTCOME[group.outcome],
+        "outcome_label": (VARIANT_OUTCOME if group.is_variant else PRODUCT_OUTCOME)[group.outcome],
         "issues": [_issue_view(i) for i in shown],
         "infos": len(group.issues) - len(shown),
     }
@@ -228,13 +249,16 @@ def render_html(report: Report, *, seller_name: str | None = None, converted: st
     It leads with what matters: a summary with one line per error or warning code (count, products touched,
     fix), then the refused products, then those accepted with warnings; the infos ("nothing to do") and the
     products without remarks come last, folded. `converted` names the converted copy sent with it, if any.
+    A bulk file's page adds the table of its changes, old → new, and lists its unchanged variants apart.
     """
     file_issues, groups = group_issues(report)
+    bulk = bulk_summary(report) if report.kind == "bulk" else None
     label, explanation = _status(report, converted)
     anchored = [(f"p{n}", g) for n, g in enumerate(groups, start=1)]
     refused = [_group_view(g, a) for a, g in anchored if g.status == "refused"]
     warned = [_group_view(g, a) for a, g in anchored if g.status != "refused" and g.has_warnings]
-    quiet = [_group_view(g, a) for a, g in anchored if g.status != "refused" and not g.has_warnings]
+    # A bulk variant without remarks is in the table of changes, or among the unchanged, already.
+    quiet = [] if bulk else [_group_view(g, a) for a, g in anchored if g.status != "refused" and not g.has_warnings]
     return environment().get_template("report.html.j2").render(
         source=report.source,
         kind=report.kind,
@@ -245,13 +269,17 @@ def render_html(report: Report, *, seller_name: str | None = None, converted: st
         status_explanation=explanation,
         counts=_counts(report),
         summary=code_lines(file_issues, anchored, (Severity.ERROR, Severity.WARNING)),
-        info_lines=code_lines(file_issues, anchored, (Severity.INFO,)),
+        info_lines=[line for line in code_lines(file_issues, anchored, (Severity.INFO,))
+                    if not (bulk and line.code == UNCHANGED)],
         info_items=[{"anchor": a, "name": _link(g, a), "issue": _issue_view(i)}
-                    for a, g in anchored for i in g.issues if i.severity is Severity.INFO],
+                    for a, g in anchored for i in g.issues if i.severity is Severity.INFO
+                    and not (bulk and i.code == UNCHANGED)],
         file_issues=[_issue_view(i) for i in file_issues if i.severity is not Severity.INFO],
         refused=refused,
         warned=warned,
         quiet=quiet,
         converted=converted,
         account=account_not_ready(report),
+        bulk=bulk,
+        effects=EFFECTS,
     )

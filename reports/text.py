@@ -71,7 +71,10 @@ def group_issues(report: Report) -> tuple[list[Issue], list[ProductGroup]]:
         if issue.is_file_level:
             file_issues.append(issue)
             continue
-        group = by_key.get(issue.product or "") or by_key.get(issue.item or "")
+        # A bulk file's rows are its variants: a row names its variant even when two rows name the same id.
+        group = by_row.get(issue.row) if report.kind == "bulk" and issue.row is not None else None
+        if group is None:
+            group = by_key.get(issue.product or "") or by_key.get(issue.item or "")
         if group is None and issue.row is not None:
             group = by_row.get(issue.row)
         if group is None:
@@ -151,6 +154,8 @@ def issue_lines(issue: Issue, indent: str) -> list[str]:
 
 def group_title(group: ProductGroup) -> str:
     outcome = {"refused": "refusé", "warnings": "accepté avec avertissements", "accepted": "accepté"}[group.outcome]
+    if group.is_variant:  # une variante
+        outcome = outcome.replace("é", "ée", 1)
     if group.key is None:
         name = "hors produit"
     elif group.is_variant:
@@ -184,6 +189,27 @@ def final_line(report: Report) -> str:
     if s["warnings"]:
         return f"{every} ; voyez les avertissements ci-dessus."
     return f"{every}."
+
+
+NOTE_FR = {"now": "", "moderation": "en attente de modération", "review": "en attente de vérification"}
+
+
+def change_lines(report: Report) -> list[str]:
+    """A bulk report's changes, old → new, one line per changed cell; then how many variants stay as they are."""
+    from reports.bulk_changes import bulk_summary
+
+    summary = bulk_summary(report)
+    lines: list[str] = []
+    if summary.changes:
+        lines += ["", f"Modifications ({nouns(report.kind).fr(summary.changed)}) :"]
+        for change in summary.changes:
+            note = NOTE_FR[change.effect]
+            lines.append(f"  variante {change.variant_id} (ligne {change.row}) · {change.column} : "
+                         f"{change.old or '(vide)'} → {change.new or '(vide)'}" + (f" ({note})" if note else ""))
+    if summary.unchanged:
+        same = "identique" if len(summary.unchanged) == 1 else "identiques"
+        lines += ["", f"Inchangées : {nouns(report.kind).fr(len(summary.unchanged))}, {same} au catalogue."]
+    return lines
 
 
 def render_text(report: Report, *, limit: int | None = None, infos: bool = True) -> str:
@@ -221,8 +247,10 @@ def render_text(report: Report, *, limit: int | None = None, infos: bool = True)
             lines.append(group_title(group))
         for issue in group.issues:
             add(issue, "  ")
+    if report.kind == "bulk":
+        lines.extend(change_lines(report))
     quiet = [g for g in groups if not g.issues and g.status != "refused"]
-    if quiet:
+    if quiet and report.kind != "bulk":
         lines.append("")
         lines.append(f"Sans remarque : {nouns(report.kind).fr(len(quiet))}.")
     if hidden:
@@ -231,8 +259,9 @@ def render_text(report: Report, *, limit: int | None = None, infos: bool = True)
     left_out = report.summary()["infos"] if not infos else 0
     if left_out:
         lines.append("")
+        what = "variantes inchangées" if report.kind == "bulk" else "SEO généré, prix convertis…"
         lines.append(f"{count_fr(left_out, 'information non affichée', 'informations non affichées')} "
-                     "(SEO généré, prix convertis…) : --infos pour les voir.")
+                     f"({what}) : --infos pour les voir.")
     lines.append("")
     lines.append(final_line(report))
     return "\n".join(lines) + "\n"

@@ -131,6 +131,15 @@ FULL_CELL_RULES: dict[str, list[CellRule]] = {
         lambda v: dict(zip(("hint_fr", "hint_en"), _country_hint(v), strict=True)))],
 }
 
+def first_cell_issue(rules: Sequence[CellRule], value: str, *, at: Location, product: str | None) -> Issue | None:
+    """The issue of the first rule a non-empty cell fails, as the tabular contract reports it; None if it passes.
+
+    For an input checked row by row without the pandera table (the bulk file's few columns).
+    """
+    failed = next((rule for rule in rules if not rule.ok(value)), None)
+    return None if failed is None else failed.issue(value, at=at, product=product)
+
+
 def _schema(rules: dict[str, list[CellRule]]) -> Any:
     import pandera.pandas as pa
 

@@ -68,5 +68,11 @@ FEED_FIELD_NAMES: dict[str, str] = {
     "option1_name": "g:color", "option2_name": "g:size", "option3_name": "g:material",
 }
 
+# The bulk file's columns; its rows are variants, so a bulk product's handle is the row's Variant ID.
+BULK_FIELD_NAMES: dict[str, str] = {
+    "handle": "Variant ID", "product_id": "Product ID", "title": "Product Title", "sku": "Variant SKU",
+    "inventory_qty": "Variant Qty", "price": "Variant Price",
+}
+
 # Per input kind, so a product knows the names of its own fields.
-FIELD_NAMES: dict[str, dict[str, str]] = {"full": FULL_FIELD_NAMES, "feed": FEED_FIELD_NAMES}
+FIELD_NAMES: dict[str, dict[str, str]] = {"full": FULL_FIELD_NAMES, "feed": FEED_FIELD_NAMES, "bulk": BULK_FIELD_NAMES}

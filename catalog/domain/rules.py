@@ -492,6 +492,21 @@ _RULES: tuple[Rule, ...] = (
         "Variant \"{variant}\" does not belong to product \"{product_id}\"."),
        ("Ne modifiez pas les colonnes Product ID et Variant ID de l'export.",
         "Do not change the export's Product ID and Variant ID columns.")),
+    _r("bulk.variant_repeated", E, "bulk", "Variant on two rows",
+       ("La variante « {value} » figure sur plusieurs lignes ({rows}) : une variante ne peut être modifiée "
+        "qu'une fois par fichier, aucune de ces lignes n'est appliquée.",
+        "Variant \"{value}\" is on several rows ({rows}): a variant can be changed once per file, none of these "
+        "rows is applied."),
+       ("Gardez une seule ligne par variante, celle qui porte les valeurs voulues.",
+        "Keep one row per variant, the one with the values you want.")),
+    _r("bulk.title_conflict", E, "bulk", "Two new titles for one product",
+       ("Le produit « {product_id} » reçoit deux nouveaux titres : « {value} » ici et « {other} » à la ligne "
+        "{other_row}.",
+        "Product \"{product_id}\" gets two new titles: \"{value}\" here and \"{other}\" on row {other_row}."),
+       ("Le titre est celui du produit, commun à toutes ses variantes : écrivez le même titre sur toutes ses "
+        "lignes, ou modifiez-le sur une seule ligne.",
+        "The title belongs to the product, shared by all its variants: write the same title on all its rows, or "
+        "change it on one row only.")),
     # ---- Feeds only -------------------------------------------------------
     _r("feed.fetch_failed", E, "feed", "Feed could not be read",
        ("Le flux n'a pas pu être lu : {reason_fr}. Son dernier état valide est conservé.",

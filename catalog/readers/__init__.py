@@ -11,13 +11,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.readers.base import Reading, ReadProduct
-from catalog.readers.csv_table import read_table
+from catalog.readers.csv_table import detect_kind, read_table
 from catalog.readers.full_csv import read_full_table
 
 if TYPE_CHECKING:
     from taxonomy import Taxonomy
 
 __all__ = ["ReadProduct", "Reading", "read_file"]
+
+_HEADER_PEEK = 4096  # the bulk header is 70 characters; a first line longer than this is no bulk header
+
+
+def is_bulk(path: Path) -> bool:
+    """Whether `path` is a CSV whose header is the bulk file's (rather than the full product CSV's)."""
+    import csv
+
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            line = handle.readline(_HEADER_PEEK)
+    except OSError:
+        return False
+    # A header re-saved with semicolons or tabs is still a bulk header: the reader then says what is wrong.
+    try:
+        header = next(csv.reader([line.replace(";", ",").replace("\t", ",")]), [])
+    except csv.Error:  # not a header a seller wrote; the reader will say what the file is
+        return False
+    return detect_kind(header) == "bulk"
 
 
 def is_feed(path: Path, kind: str | None = None) -> bool:
@@ -50,10 +69,11 @@ def read_file(path: Path, *, max_bytes: int, kind: str | None = None, max_feed_b
     if any(i.is_error for i in read.issues) or read.table is None:
         return Reading(kind=read.kind, source=source, issues=read.issues,
                        row_count=len(read.table.rows) if read.table else 0, table=read.table)
-    if read.kind != "full":
-        from catalog.domain.errors import CatalogError
+    if read.kind == "bulk":
+        from catalog.readers.bulk import read_bulk_table
 
-        raise CatalogError(f"{source}: {read.kind} files are not supported by this version; send a full product CSV")
-    reading = read_full_table(read.table, source=source)
+        reading = read_bulk_table(read.table, source=source)
+    else:
+        reading = read_full_table(read.table, source=source)
     reading.issues[:0] = read.issues  # what the file said of itself without refusing it (our columns ignored)
     return reading

@@ -31,6 +31,11 @@ class Reading:
     cell_records: list[CellRecord] = field(default_factory=list)
 
     @property
+    def streamed(self) -> bool:
+        """Whether the engine judges each product as it comes (a feed) rather than the input whole (a CSV)."""
+        return not self.cell_records
+
+    @property
     def rejected(self) -> bool:
         return any(i.is_error and i.is_file_level for i in self.issues)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
+from catalog.domain.bulk import BulkCatalog, BulkEdit, ExportRow
 from catalog.domain.errors import CatalogError
 from catalog.domain.model import Product
 from catalog.domain.sellers import PriceRule, Seller
 from catalog.domain.serialize import product_from_dict
+from catalog.store import bulk, staging
 from catalog.store import feeds as feed_registry
 from catalog.store import moderation as mod
-from catalog.store import staging
 from catalog.store.records import Decision, ModerationDetail, ModerationError, ModerationItem, Run
 from catalog.store.schema import (
     EMAIL_STATUSES,
@@ -506,3 +507,49 @@ class Store:
             row = conn.execute(select(variants.c.seller_id, variants.c.product_id)
                                .where(variants.c.id == variant_id)).first()
         return None if row is None else (row.seller_id, row.product_id)
+
+    # ---- The bulk file ----------------------------------------------------
+
+    def bulk_catalog(self, seller_id: str, named: Iterable[int], price_factor: Decimal) -> BulkCatalog:
+        """What a bulk file is checked against, read now (a dry run: nothing is held)."""
+        with self.transaction(write=False) as conn:
+            staging.require_seller(conn, seller_id)
+            return bulk.bulk_catalog(conn, seller_id, named, price_factor)
+
+    @contextmanager
+    def bulk_submit(self, seller_id: str) -> Iterator[BulkSubmit]:
+        """One submit of a bulk file: the seller held, the catalog read and the edits applied in ONE transaction.
+
+        A second submit for the same seller waits until this one commits, then reads what it wrote; an
+        exception inside the block rolls back every edit.
+        """
+        with self.transaction() as conn:
+            bulk.lock_seller(conn, seller_id)
+            yield BulkSubmit(conn, seller_id)
+
+    def held_price(self, item_id: int) -> tuple[int, Decimal | None, Decimal] | None:
+        """(variant id, old price, new price) of a `price` moderation item, or None for any other item."""
+        with self.transaction(write=False) as conn:
+            row = conn.execute(select(moderation.c.variant_id, moderation.c.old_price, moderation.c.new_price)
+                               .where(moderation.c.id == item_id, moderation.c.action == "price")).first()
+        return None if row is None else (row.variant_id, row.old_price, row.new_price)
+
+    def bulk_export(self, seller_id: str, since: date | None = None) -> list[ExportRow]:
+        with self.transaction(write=False) as conn:
+            staging.require_seller(conn, seller_id)
+            return bulk.export_rows(conn, seller_id, since)
+
+
+class BulkSubmit:
+    """The open transaction of one bulk submit (see `Store.bulk_submit`)."""
+
+    def __init__(self, conn: Connection, seller_id: str) -> None:
+        self.conn = conn
+        self.seller_id = seller_id
+
+    def catalog(self, named: Iterable[int], price_factor: Decimal) -> BulkCatalog:
+        return bulk.bulk_catalog(self.conn, self.seller_id, named, price_factor)
+
+    def apply(self, run_id: int | None, edits: Sequence[BulkEdit], source: str,
+              on_applied: bulk.AppliedHook | None = None) -> bulk.BulkApplied:
+        return bulk.apply_edits(self.conn, self.seller_id, run_id, edits, source, _now(), on_applied)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, Select, func, select, update
 
 from catalog.domain.model import Product
 from catalog.domain.serialize import product_from_dict
+from catalog.store.bulk import approve_price, held_price_version
 from catalog.store.records import ModerationError, ModerationItem
 from catalog.store.schema import STATUSES, moderation, product_versions, products, variants
 
@@ -70,6 +71,8 @@ def pending_ids(conn: Connection, seller: str) -> list[int]:
 
 def proposed_version(conn: Connection, item: ModerationItem) -> Product | None:
     """The version the item would make live (None for an unpublish)."""
+    if item.action == "price":
+        return held_price_version(conn, item.id)
     if item.version_id is None:
         return None
     payload = conn.scalar(select(product_versions.c.payload).where(product_versions.c.id == item.version_id))
@@ -94,6 +97,11 @@ def approve(conn: Connection, ids: Iterable[int], by: str, now: datetime) -> lis
     if not wanted:
         raise ModerationError("no moderation item to approve")
     for row in _pending(conn, wanted):
+        if row.action == "price":
+            approve_price(conn, row, now)
+            conn.execute(update(moderation).where(moderation.c.id == row.id)
+                         .values(status="approved", decided_by=by, decided_at=now))
+            continue
         live = conn.scalar(select(products.c.live_version_id).where(products.c.id == row.product_id))
         if row.action == "unpublish":
             _go_live(conn, row.product_id, None, now)

@@ -104,7 +104,7 @@ RUN_STATUSES = ("running", "done", "failed")
 REPORT_STATUSES = ("accepted", "partial", "rejected")
 # skipped: nothing to tell the seller (a feed read whose products were all unchanged).
 EMAIL_STATUSES = ("pending", "sent", "failed", "outbox", "skipped")
-ACTIONS = ("create", "update", "unpublish")
+ACTIONS = ("create", "update", "unpublish", "price")  # price: a bulk price change held for review
 STATUSES = ("pending", "approved", "rejected", "superseded")
 
 schema_version = Table(
@@ -227,17 +227,38 @@ moderation = Table(
     Column("decided_at", UtcDateTime, nullable=True),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("source", String(1024), nullable=False),
+    # A `price` item (a bulk price change held for review) is about one variant: its old and new price.
+    Column("variant_id", Integer, ForeignKey("variants.id"), nullable=True),
+    Column("old_price", Money, nullable=True),
+    Column("new_price", Money, nullable=True),
     _one_of("action", ACTIONS),
     _one_of("status", STATUSES),
-    UniqueConstraint("import_run_id", "product_id", "action"),
+    CheckConstraint("(action = 'price') = (variant_id IS NOT NULL AND new_price IS NOT NULL)", name="price_item"),
     Index(None, "seller_id", "status"),
     Index(None, "status"),
 )
 
-# A product never has two pending items: enforced by the database, not only by the staging code.
+_PENDING = moderation.c.status == "pending"
+_PRICE = moderation.c.action == "price"
+
+# A product never has two pending listing items, nor a variant two pending prices: enforced by the
+# database, not only by the staging code. A held price waits beside a listing item of the same product.
 Index(
     "uq_moderation_one_pending_per_product", moderation.c.product_id, unique=True,
-    sqlite_where=moderation.c.status == "pending", postgresql_where=moderation.c.status == "pending",
+    sqlite_where=_PENDING & ~_PRICE, postgresql_where=_PENDING & ~_PRICE,
+)
+Index(
+    "uq_moderation_one_pending_price_per_variant", moderation.c.variant_id, unique=True,
+    sqlite_where=_PENDING & _PRICE, postgresql_where=_PENDING & _PRICE,
+)
+# A run stages a product once per action (a re-run reuses it), and holds a variant's price once.
+Index(
+    "uq_moderation_import_run_id_product_id_action", moderation.c.import_run_id, moderation.c.product_id,
+    moderation.c.action, unique=True, sqlite_where=~_PRICE, postgresql_where=~_PRICE,
+)
+Index(
+    "uq_moderation_import_run_id_variant_id", moderation.c.import_run_id, moderation.c.variant_id, unique=True,
+    sqlite_where=_PRICE, postgresql_where=_PRICE,
 )
 
 # What the image checks remember per URL (see `catalog.net.image_cache`): the inspection of the bytes
