@@ -564,6 +564,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     _feeds_parser(commands)
 
+    _bulk_parser(commands)
+
+    sellers = commands.add_parser("sellers", help="the seller registry")
+    sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)
+    load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
+    load.add_argument("file", metavar="FILE.yaml", help="the sellers file (format: see interfaces)")
+    load.set_defaults(func=cmd_sellers_load)
+    sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
+        func=cmd_sellers_list)
+
+    _moderation_parser(commands)
+    _runs_parser(commands)
+    _help_when_bare(parser)
+    return parser
+
+
+def _bulk_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bulk = commands.add_parser("bulk", help="the bulk price / quantity / title file: export, dry run, submit")
     bulk_commands = bulk.add_subparsers(dest="bulk_command", metavar="COMMAND", parser_class=_Parser)
     export = bulk_commands.add_parser("export", help="write the seller's seller_products_quantity_and_price*.csv")
@@ -578,19 +595,6 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--seller", metavar="ID", required=True, help="whose variants the file changes")
         _add_format(command, "the report JSON, variants with their changes")
         command.set_defaults(func=func)
-
-    sellers = commands.add_parser("sellers", help="the seller registry")
-    sellers_commands = sellers.add_subparsers(dest="sellers_command", metavar="COMMAND", parser_class=_Parser)
-    load = sellers_commands.add_parser("load", help="add or update sellers from a YAML file")
-    load.add_argument("file", metavar="FILE.yaml", help="the sellers file (format: see interfaces)")
-    load.set_defaults(func=cmd_sellers_load)
-    sellers_commands.add_parser("list", help="registered sellers and whether they can import").set_defaults(
-        func=cmd_sellers_list)
-
-    _moderation_parser(commands)
-    _runs_parser(commands)
-    _help_when_bare(parser)
-    return parser
 
 
 def _feeds_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
