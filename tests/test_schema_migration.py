@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import insert, inspect, select
 
+from catalog.domain.errors import CatalogError
 from catalog.store import SCHEMA_VERSION, Store, make_engine
-from catalog.store.schema import import_runs, schema_version
+from catalog.store.schema import import_runs, moderation, schema_version
 
 V1 = Path(__file__).resolve().parent / "data" / "schema_v1.py"
 
@@ -32,6 +35,12 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(db_url: str) -> Non
                                                default_shipping="", currency="EUR", fx_rates={}, updated_at=now))
         conn.execute(insert(v1.import_runs).values(id=7, seller_id="s1", kind="full", source="a.csv", checksum="x",
                                                    status="done", email_status="sent", started_at=now))
+        conn.execute(insert(v1.products).values(id=3, seller_id="s1", handle="perceuse", created_at=now))
+        conn.execute(insert(v1.variants).values(id=5, product_id=3, seller_id="s1", sku="P-1", options=[],
+                                                position=0, created_at=now, updated_at=now))
+        conn.execute(insert(v1.moderation).values(id=11, seller_id="s1", product_id=3, import_run_id=7,
+                                                  action="unpublish", status="pending", submitted_at=now,
+                                                  source="a.csv"))
     engine.dispose()
 
     with Store.open(db_url) as store:
@@ -47,5 +56,22 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(db_url: str) -> Non
             versions = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version)).scalars()
             assert list(versions) == list(range(1, SCHEMA_VERSION + 1))
             assert conn.scalar(select(import_runs.c.email_status).where(import_runs.c.id == run)) == "skipped"
+        [kept] = store.list_moderation(status="pending")
+        assert (kept.id, kept.handle, kept.action) == (11, "perceuse", "unpublish")
+        with store.transaction() as conn:  # a held bulk price, which version 1 had no room for
+            conn.execute(insert(moderation).values(seller_id="s1", product_id=3, variant_id=5, import_run_id=7,
+                                                   action="price", status="pending", submitted_at=now,
+                                                   source="b.csv", old_price=Decimal("49.90"),
+                                                   new_price=Decimal("499.00")))
+        with pytest.raises(CatalogError), store.transaction() as conn:  # its rules came along
+            conn.execute(insert(moderation).values(seller_id="s1", product_id=3, import_run_id=7, action="price",
+                                                   status="pending", submitted_at=now, source="c.csv"))
     with Store.open(db_url) as again:  # opening a migrated database changes nothing
+        with again.transaction(write=False) as conn:
+            names = {ix["name"] for ix in inspect(conn).get_indexes("moderation")}
+            uniques = {u["name"] for u in inspect(conn).get_unique_constraints("moderation")}
+        assert {"uq_moderation_one_pending_per_product", "uq_moderation_one_pending_price_per_variant",
+                "uq_moderation_import_run_id_product_id_action", "uq_moderation_import_run_id_variant_id",
+                "ix_moderation_status", "ix_moderation_seller_id_status"} <= names
+        assert "uq_moderation_import_run_id_product_id_action" not in uniques, "now a partial index, not a constraint"
         assert again.get_run(7) is not None

@@ -351,12 +351,49 @@ def _widen_check(conn: Connection, table: Table, column: str, old: tuple[str, ..
     conn.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
+_V1_MODERATION_INDEXES = ("uq_moderation_one_pending_per_product", "ix_moderation_seller_id_status",
+                          "ix_moderation_status")
+_V2_MODERATION_INDEXES = ("uq_moderation_one_pending_per_product", "uq_moderation_one_pending_price_per_variant",
+                          "uq_moderation_import_run_id_product_id_action", "uq_moderation_import_run_id_variant_id")
+
+
+def _moderation_to_version_2(conn: Connection) -> None:
+    """Held bulk prices: the `price` action, its variant and prices, and uniqueness rules that set them apart.
+
+    SQLite cannot drop a table's UNIQUE constraint: the table is rebuilt (nothing references it) and its
+    rows copied. PostgreSQL alters it in place.
+    """
+    if conn.dialect.name == "sqlite":
+        for name in _V1_MODERATION_INDEXES:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        conn.exec_driver_sql("ALTER TABLE moderation RENAME TO moderation_v1")
+        moderation.create(conn)
+        kept = ", ".join(c.name for c in moderation.c if c.name not in ("variant_id", "old_price", "new_price"))
+        conn.exec_driver_sql(f"INSERT INTO moderation ({kept}) SELECT {kept} FROM moderation_v1")
+        conn.exec_driver_sql("DROP TABLE moderation_v1")
+        return
+    conn.exec_driver_sql("ALTER TABLE moderation ADD COLUMN variant_id INTEGER "
+                         "CONSTRAINT fk_moderation_variant_id_variants REFERENCES variants (id)")
+    for name in ("old_price", "new_price"):
+        _add_column(conn, moderation, name)
+    _widen_check(conn, moderation, "action", ("create", "update", "unpublish"), ACTIONS)
+    price_item = next(c for c in moderation.constraints
+                      if isinstance(c, CheckConstraint) and "variant_id IS NOT NULL" in str(c.sqltext))
+    conn.exec_driver_sql(f"ALTER TABLE moderation ADD CONSTRAINT ck_moderation_price_item CHECK ({price_item.sqltext})")
+    conn.exec_driver_sql("ALTER TABLE moderation DROP CONSTRAINT uq_moderation_import_run_id_product_id_action")
+    conn.exec_driver_sql("DROP INDEX uq_moderation_one_pending_per_product")
+    for index in moderation.indexes:
+        if index.name in _V2_MODERATION_INDEXES:
+            index.create(conn)
+
+
 def _to_version_2(conn: Connection) -> None:
     """Feeds and their refresh; image checks remembered; content hashes of versions; runs with nothing to
-    email."""
+    email; bulk prices held for review."""
     metadata.create_all(conn, tables=[feeds, feed_products, image_checks], checkfirst=True)
     _add_column(conn, product_versions, "content_hash")
     _widen_check(conn, import_runs, "email_status", ("pending", "sent", "failed", "outbox"), EMAIL_STATUSES)
+    _moderation_to_version_2(conn)
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2}
