@@ -100,7 +100,7 @@ class Settings:
     # Days a good image's check is trusted before it is asked again (a conditional request); 0: every run.
     image_recheck_days: float = 7.0
     feed_removal_share: float = 0.3
-    refresh_concurrency: int = 4
+    refresh_concurrency: int = 8
     feed_retry_delay: float = 60.0
     price_change_factor: float = 3.0
 
@@ -149,7 +149,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         feed_timeout=float(_number("CATALOG_FEED_TIMEOUT", 300.0, float)),
         image_recheck_days=_days("CATALOG_IMAGE_RECHECK_DAYS", 7.0),
         feed_removal_share=_share("CATALOG_FEED_REMOVAL_SHARE", 0.3),
-        refresh_concurrency=int(_number("CATALOG_REFRESH_CONCURRENCY", 4)),
+        refresh_concurrency=int(_number("CATALOG_REFRESH_CONCURRENCY", 8)),
         feed_retry_delay=float(_number("CATALOG_FEED_RETRY_DELAY", 60.0, float)),
         price_change_factor=_factor("CATALOG_PRICE_CHANGE_FACTOR", 3.0),
     )

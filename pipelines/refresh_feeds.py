@@ -29,7 +29,7 @@ FETCH_RETRIES = 2
 
 def _concurrency() -> int:
     raw = os.environ.get("CATALOG_REFRESH_CONCURRENCY", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 4
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 8
 
 
 def _retry_network(task: object, run: object, state: object) -> bool:

@@ -243,6 +243,16 @@ def _group_view(group: ProductGroup, anchor: str) -> dict[str, Any]:
     }
 
 
+def _unlinked(line: CodeLine) -> CodeLine:
+    """The unchanged products' line: a count, no links (they have no card)."""
+    line.products, line.more_products = [], 0
+    return line
+
+
+def _only_unchanged(group: ProductGroup) -> bool:
+    return bool(group.issues) and all(i.code == UNCHANGED for i in group.issues)
+
+
 def render_html(report: Report, *, seller_name: str | None = None, converted: str | None = None) -> str:
     """The report as a self-contained HTML page (UTF-8, inline CSS, no script).
 
@@ -257,8 +267,10 @@ def render_html(report: Report, *, seller_name: str | None = None, converted: st
     anchored = [(f"p{n}", g) for n, g in enumerate(groups, start=1)]
     refused = [_group_view(g, a) for a, g in anchored if g.status == "refused"]
     warned = [_group_view(g, a) for a, g in anchored if g.status != "refused" and g.has_warnings]
-    # A bulk variant without remarks is in the table of changes, or among the unchanged, already.
-    quiet = [] if bulk else [_group_view(g, a) for a, g in anchored if g.status != "refused" and not g.has_warnings]
+    # A bulk variant without remarks is in the table of changes, or among the unchanged, already. A product
+    # the seller sent unchanged has nothing to say: the summary counts them (a night's feed is mostly that).
+    quiet = [] if bulk else [_group_view(g, a) for a, g in anchored if g.status != "refused" and not g.has_warnings
+                             and not _only_unchanged(g)]
     return environment().get_template("report.html.j2").render(
         source=report.source,
         kind=report.kind,
@@ -269,11 +281,11 @@ def render_html(report: Report, *, seller_name: str | None = None, converted: st
         status_explanation=explanation,
         counts=_counts(report),
         summary=code_lines(file_issues, anchored, (Severity.ERROR, Severity.WARNING)),
-        info_lines=[line for line in code_lines(file_issues, anchored, (Severity.INFO,))
+        info_lines=[_unlinked(line) if line.code == UNCHANGED else line
+                    for line in code_lines(file_issues, anchored, (Severity.INFO,))
                     if not (bulk and line.code == UNCHANGED)],
         info_items=[{"anchor": a, "name": _link(g, a), "issue": _issue_view(i)}
-                    for a, g in anchored for i in g.issues if i.severity is Severity.INFO
-                    and not (bulk and i.code == UNCHANGED)],
+                    for a, g in anchored for i in g.issues if i.severity is Severity.INFO and i.code != UNCHANGED],
         file_issues=[_issue_view(i) for i in file_issues if i.severity is not Severity.INFO],
         refused=refused,
         warned=warned,

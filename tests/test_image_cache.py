@@ -169,6 +169,7 @@ def test_many_urls_and_two_runs_writing_at_once(db_url: str) -> None:
             StoredImageChecks(own).remember([CachedImage(url, ImageInfo("JPEG", width, 300), DAY_ONE)
                                              for url in part])
 
+    Store.open(db_url).close()  # the schema first: the two runs race on the rows, not on creating tables
     runs = [threading.Thread(target=write, args=(urls[:900], 300)),
             threading.Thread(target=write, args=(urls[400:], 400))]
     for run in runs:

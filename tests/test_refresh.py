@@ -311,3 +311,18 @@ def test_removal_plan() -> None:
     assert refresh.plan_removals(elsewhere, {"p-2"}, share=0.3, allow_removals=False).unpublish == []
     never_live = [("p-1", False, False)]
     assert refresh.plan_removals(never_live, set(), share=0.3, allow_removals=False).unpublish == ["p-1"]
+
+
+def test_the_content_hash_ignores_where_a_product_sits_and_sees_what_it_says() -> None:
+    from decimal import Decimal
+
+    from catalog.domain.model import Image, Product, Variant
+    from catalog.domain.serialize import content_hash
+
+    def product(row: int, price: str = "49.90", raw: str = "49.90") -> Product:
+        return Product("perceuse", rows=[row], title="Perceuse", images=[Image("https://img.example/a.jpg", row=row)],
+                       variants=[Variant(row=row, sku="P-1", price=Decimal(price), raw={"Variant Price": raw})])
+
+    assert content_hash(product(2)) == content_hash(product(40, raw="49,90"))
+    assert content_hash(product(2)) != content_hash(product(2, price="44.90"))
+    assert content_hash(product(2)) != content_hash(product(2), "another price rule")
