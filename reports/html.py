@@ -92,6 +92,9 @@ def _counts(report: Report) -> list[Count]:
     if report.products:
         counts += [Count(s["accepted"], _outcome_label(s["accepted"], report.kind, "accepté", "accepted"), "ok"),
                    Count(s["refused"], _outcome_label(s["refused"], report.kind, "refusé", "refused"), "bad")]
+        if s.get("unchanged") and report.kind != "bulk":  # among the accepted: sent again as they were
+            counts.append(Count(s["unchanged"], _outcome_label(s["unchanged"], report.kind, "inchangé", "unchanged"),
+                                "neutral"))
     counts += [
         Count(s["errors"], _label(s["errors"], "erreur", "error"), "bad"),
         Count(s["warnings"], _label(s["warnings"], "avertissement", "warning"), "warn"),
