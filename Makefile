@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/vs_frictionless.py
 	$(BIN)/python benchmarks/moderation.py
 	$(BIN)/python benchmarks/bulk_2000.py
+	$(BIN)/python benchmarks/refresh_feeds.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
