@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,31 +38,27 @@ def _number(name: str, default: float, kind: type = int) -> float:
     return value
 
 
-def _days(name: str, default: float) -> float:
-    """A number of days, zero allowed."""
+def _bounded(name: str, default: float, *, low: float, high: float, expected: str) -> float:
+    """A number between `low` and `high` (both allowed); `expected` says what it is in the error."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise CatalogError(f"{name}={raw!r}: expected a number of days") from None
-    if not value >= 0 or value == float("inf"):
-        raise CatalogError(f"{name}={raw!r}: expected a number of days, 0 or more")
+        raise CatalogError(f"{name}={raw!r}: expected {expected}") from None
+    if not low <= value <= high:  # also refuses nan
+        raise CatalogError(f"{name}={raw!r}: expected {expected}")
     return value
+
+
+def _days(name: str, default: float) -> float:
+    """A number of days, zero allowed."""
+    return _bounded(name, default, low=0, high=sys.float_info.max, expected="a number of days, 0 or more")
 
 
 def _share(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise CatalogError(f"{name}={raw!r}: expected a share between 0 and 1, e.g. 0.3") from None
-    if not 0 <= value <= 1:
-        raise CatalogError(f"{name}={raw!r}: expected a share between 0 and 1, e.g. 0.3")
-    return value
+    return _bounded(name, default, low=0, high=1, expected="a share between 0 and 1, e.g. 0.3")
 
 
 def _factor(name: str, default: float) -> float:
