@@ -326,3 +326,13 @@ def test_the_content_hash_ignores_where_a_product_sits_and_sees_what_it_says() -
     assert content_hash(product(2)) == content_hash(product(40, raw="49,90"))
     assert content_hash(product(2)) != content_hash(product(2, price="44.90"))
     assert content_hash(product(2)) != content_hash(product(2), "another price rule")
+
+
+@pytest.mark.parametrize("raw", ["1.5", "-0.1", "nan", "trente"])
+def test_the_removal_share_is_a_share(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.domain.errors import CatalogError
+    from catalog.settings import load_settings
+
+    monkeypatch.setenv("CATALOG_FEED_REMOVAL_SHARE", raw)
+    with pytest.raises(CatalogError, match="CATALOG_FEED_REMOVAL_SHARE"):
+        load_settings(None)
