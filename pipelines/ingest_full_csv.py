@@ -1,4 +1,12 @@
-"""The `ingest-full-csv` flow: validate, stage, report, email — each step a task, the work in `catalog.ingest`."""
+"""The `ingest-full-csv` flow: validate, stage, report, email — each step a task, the work in `catalog.ingest`.
+
+What Prefect gets is small: the flow's parameters (a path, a seller id), the
+tasks' states and a Markdown summary. The report goes from task to task
+quoted, so that Prefect does not walk its thousands of objects looking for
+futures (a second per task on a 500-row file), and no result is persisted:
+the reports live in the data dir and the run in the store, where every
+worker finds them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from catalog import ingest
 from catalog.domain.report import Report
@@ -17,7 +26,7 @@ from catalog.store import Store
 EMAIL_ATTEMPTS = 3
 
 
-@task(name="validate", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False, retries=1, retry_delay_seconds=5)
 def validate(path: Path, seller_id: str, db_url: str, offline: bool, progress: bool = False) -> Report:
     """Reads the file and checks it (image downloads included, hence the retry)."""
     settings = load_settings()
@@ -25,13 +34,13 @@ def validate(path: Path, seller_id: str, db_url: str, offline: bool, progress: b
         return ingest.validate_for_seller(path, settings, store, seller_id, offline=offline, progress=progress)
 
 
-@task(name="stage", cache_policy=NO_CACHE)
+@task(name="stage", cache_policy=NO_CACHE, persist_result=False)
 def stage(report: Report, seller_id: str, run_id: int, db_url: str) -> list[int]:
     with Store.open(db_url) as store:
         return ingest.stage_accepted(store, report, seller_id, run_id)
 
 
-@task(name="write-reports", cache_policy=NO_CACHE)
+@task(name="write-reports", cache_policy=NO_CACHE, persist_result=False)
 def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> dict[str, Path]:
     settings = load_settings()
     with Store.open(db_url) as store:
@@ -43,7 +52,7 @@ def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> d
     return files
 
 
-@task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 3])
+@task(name="email-seller", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 3])
 def email_seller(run_id: int, db_url: str) -> Path | None:
     """Sends the composed report. The mailer retries an unreachable server with backoff; a final failure is
     recorded on the run, not raised: staging and reports stand, and `catalog runs resend-email` sends it later.
@@ -80,7 +89,7 @@ def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
     return "\n".join(lines)
 
 
-@flow(name="ingest-full-csv", log_prints=True)
+@flow(name="ingest-full-csv", log_prints=True, persist_result=False)
 def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: bool = False) -> ingest.IngestOutcome:
     """Validate a seller's full product CSV, stage what passes for moderation, and email the report.
 
@@ -91,8 +100,8 @@ def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: 
         run_id = ingest.open_run(store, Path(path), seller_id)
     try:
         report = validate(Path(path), seller_id, settings.db_url, offline, progress)
-        staged = stage(report, seller_id, run_id, settings.db_url)
-        files = write_reports(report, seller_id, run_id, settings.db_url)
+        staged = stage(quote(report), seller_id, run_id, settings.db_url)
+        files = write_reports(quote(report), seller_id, run_id, settings.db_url)
     except Exception as err:
         with Store.open(settings.db_url) as store:
             store.fail_run(run_id, f"{type(err).__name__}: {err}")
