@@ -15,10 +15,14 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from catalog.domain.issues import Issue
 from catalog.domain.location import NOWHERE, Location
 from catalog.domain.rules import issue
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NEAR_THRESHOLD = 95.0
 KEY_TEXT_LENGTH = 400  # the prefilter's key: enough text to find candidates, short enough to compare hundreds
@@ -46,11 +50,40 @@ def _key(item: Listing, length: int | None = None) -> str:
     return fold(f"{item.title} \u2016 {item.text[:length]}")
 
 
+def minhash_permutations(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` random affine maps `h -> a·h + b` modulo 2³² (`a` odd, so each is a bijection)."""
+    import numpy as np
+
+    rng = np.random.RandomState(seed)
+    a = rng.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = rng.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
+
+
+def minhash_signature(shingles: set[str], permutations: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The MinHash of a set of shingles: for each permutation, the least image of the shingles' hashes.
+
+    The scheme is datasketch's "affine32" (CRC-32 of each shingle, mixed by MurmurHash3's finaliser, then
+    each affine map), written out here because importing datasketch imports scipy, a second of every
+    `catalog validate` for the dozen lines used.
+    """
+    import numpy as np
+
+    hashes = np.array([zlib.crc32(s.encode()) for s in shingles], dtype=np.uint32).reshape(-1, 1)
+    hashes ^= hashes >> np.uint32(16)
+    hashes *= np.uint32(0x85EBCA6B)
+    hashes ^= hashes >> np.uint32(13)
+    hashes *= np.uint32(0xC2B2AE35)
+    hashes ^= hashes >> np.uint32(16)
+    a, b = permutations
+    return (hashes * a + b).min(axis=0)
+
+
 class CandidateIndex:
     """The latest listings, found again by MinHash bands (locality-sensitive hashing) in near-constant time.
 
     Each listing's short key is cut into shingles, signed with a MinHash
-    (datasketch) and filed under each band of its signature. A bucket keeps
+    (`minhash_signature`) and filed under each band of its signature. A bucket keeps
     only its `BUCKET_CAP` latest listings, so an input of near-copies (every
     listing in every bucket) still costs a bounded number of comparisons per
     listing; and the index forgets listings older than the `WINDOW` latest, so
@@ -64,24 +97,16 @@ class CandidateIndex:
     WINDOW = 10_000
 
     def __init__(self) -> None:
-        from datasketch import MinHash
-
-        prototype = MinHash(num_perm=self.NUM_PERM, seed=7, hashfunc=zlib.crc32)  # its permutations serve all
-        self._permutations, self._scheme = prototype.permutations, prototype.scheme
+        self._permutations = minhash_permutations(self.NUM_PERM, seed=7)
         self._buckets: dict[int, list[int]] = {}
         self._filed: dict[int, tuple[int, ...]] = {}  # position -> its bands, for the listings in the window
 
     def _bands(self, key: str) -> tuple[int, ...]:
-        from datasketch import MinHash
-
         words = key.split()
         shingles = {" ".join(words[i:i + 2]) for i in range(max(1, len(words) - 1))} if len(words) >= 10 else {
             key[i:i + 4] for i in range(max(1, len(key) - 3))}
-        signature = MinHash(num_perm=self.NUM_PERM, permutations=self._permutations, scheme=self._scheme,
-                            hashfunc=zlib.crc32)  # a fast, stable hash: candidates only, every pair is judged
-        signature.update_batch([s.encode() for s in shingles])
+        values = minhash_signature(shingles, self._permutations)
         rows = self.NUM_PERM // self.BANDS
-        values = signature.hashvalues
         return tuple(hash((band, values[band * rows:(band + 1) * rows].tobytes())) for band in range(self.BANDS))
 
     def candidates_then_add(self, index: int, key: str) -> tuple[list[int], list[int]]:
