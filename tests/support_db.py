@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -27,25 +28,34 @@ def _pg_connect(dbname: str | None = None) -> psycopg.Connection:
     return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    """The SQLAlchemy URL of a fresh PostgreSQL database for this test module."""
+@contextmanager
+def fresh_database(prefix: str = "catalog_test") -> Iterator[tuple[str, str, str]]:
+    """Create a uniquely named PostgreSQL database, yield (name, host:port, user), drop it after.
+
+    Skips the test, with one line, when no server answers."""
     try:
         admin = _pg_connect()
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {first}")
-    name = f"catalog_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     with admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     info = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_URL)
     user = info.get("user", "postgres")
     host, port = info.get("host", "127.0.0.1"), info.get("port", "5432")
     try:
-        yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+        yield name, f"{host}:{port}", str(user)
     finally:
         with _pg_connect() as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh PostgreSQL database for this test module."""
+    with fresh_database() as (name, address, user):
+        yield f"postgresql+psycopg://{user}@{address}/{name}"
 
 
 def _empty_pg(name: str) -> None:
