@@ -85,15 +85,20 @@ class PrefectServer:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def start_worker(self, pool: str, name: str, *, cwd: Path, env: dict[str, str], limit: int = 1) -> Path:
-        """A process worker on the pool, in its own process group (its flow runs are its children)."""
-        log = self.home / f"worker-{name}.log"
-        with log.open("wb") as out:
+    def start_worker(self, pool: str, name: str, *, cwd: Path, env: dict[str, str], limit: int = 1
+                     ) -> subprocess.Popen[bytes]:
+        """A process worker on the pool, in its own process group (its flow runs are its children); its
+        output goes to `worker-NAME.log` in the server's home."""
+        with (self.home / f"worker-{name}.log").open("wb") as out:
             worker = subprocess.Popen([str(PREFECT), "worker", "start", "--pool", pool, "--name", name,
                                        "--limit", str(limit)], cwd=cwd, env=env, stdout=out,
                                       stderr=subprocess.STDOUT, start_new_session=True)
         self.workers.append(worker)
-        return log
+        return worker
+
+    def stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
+        _stop(worker, grace=3)
+        self.workers.remove(worker)
 
     def deployment_id(self, flow_name: str, deployment_name: str) -> str:
         return str(self.api("GET", f"/deployments/name/{flow_name}/{deployment_name}")["id"])
@@ -114,7 +119,7 @@ class PrefectServer:
                 return runs
             if time.monotonic() > deadline:
                 states = {run["id"]: run["state_type"] for run in runs}
-                logs = "\n".join(_log_tail(self.home / f"worker-{n}.log") for n in ("w1", "w2"))
+                logs = "\n".join(_log_tail(log) for log in sorted(self.home.glob("worker-*.log")))
                 raise AssertionError(f"runs not in {sorted(until)} after {timeout} s: {states}\n{logs}")
             time.sleep(0.5)
 

@@ -49,6 +49,7 @@ class Ops:
     data_dir: Path
     uploads: Path
     deployment_id: str
+    env: dict[str, str]
 
     def upload(self, seller_id: str) -> Path:
         target = self.uploads / seller_id / SAMPLE.name
@@ -76,6 +77,8 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         pool = deployments()[0]["work_pool"]["name"]
         server.cli("work-pool", "create", pool, "--type", "process", cwd=checkout, env=ops_env)
         server.cli("deploy", "--all", cwd=checkout, env=ops_env)
+        server.cli("automation", "create", "--from-file", "deploy/prefect/crash-unresponsive-runs.yaml",
+                   cwd=checkout, env=ops_env)
 
         sellers = root / "sellers.yaml"
         sellers.write_text(sellers_yaml(SELLERS), encoding="utf-8")
@@ -86,7 +89,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
             server.start_worker(pool, name, cwd=root / name, limit=1, env=server.client_env(
                 root / name / "prefect", PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env))
         yield Ops(server, catalog_url, shared / "var", shared / "uploads",
-                  server.deployment_id("ingest-full-csv", "ingest-full-csv"))
+                  server.deployment_id("ingest-full-csv", "ingest-full-csv"), ops_env)
 
 
 def test_every_deployment_of_prefect_yaml_is_on_the_server_with_its_parameters_and_pool(ops: Ops):
@@ -128,7 +131,13 @@ def _opened_run(catalog_url: str, seller_id: str, timeout: float = 120) -> None:
     raise AssertionError(f"no import run opened for {seller_id} after {timeout} s")
 
 
-def test_a_flow_run_killed_mid_import_is_crashed_nothing_is_half_staged_and_a_rerun_finishes(ops: Ops):
+def test_the_unresponsive_run_automation_is_on_the_server(ops: Ops):
+    [automation] = ops.server.api("POST", "/automations/filter", json={})
+    assert automation["name"] == "Crash unresponsive catalog runs" and automation["enabled"]
+    assert automation["actions"][0]["type"] == "change-flow-run-state"
+
+
+def test_a_flow_run_killed_mid_import_is_crashed_nothing_is_half_staged_and_a_retry_finishes(ops: Ops):
     seller_id = SELLERS[4]
     killed = ops.submit_import(seller_id)
     [running] = ops.server.wait([killed], until={"RUNNING"})
@@ -142,7 +151,8 @@ def test_a_flow_run_killed_mid_import_is_crashed_nothing_is_half_staged_and_a_re
         assert first.status != "done"
         assert [i for i in store.list_moderation(seller=seller_id) if i.import_run_id == first.id] == []
 
-    [rerun] = ops.server.wait([ops.submit_import(seller_id)])
+    ops.server.cli("flow-run", "retry", killed, cwd=ops.server.home, env=ops.env)
+    [rerun] = ops.server.wait([killed], until={"COMPLETED", "FAILED", "CANCELLED"})
     assert rerun["state_type"] == "COMPLETED"
     with Store.open(ops.catalog_url) as store:
         last = max(store.list_runs(seller=seller_id), key=lambda run: run.id)

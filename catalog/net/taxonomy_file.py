@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 from catalog.domain.errors import CatalogError
-from catalog.net.http import Reason, SafeFetcher
 from catalog.settings import Settings, load_settings
 from taxonomy import Taxonomy, load_taxonomy
 from taxonomy.loader import ENGLISH_FILE, TAXONOMY_FILE, is_google_taxonomy
@@ -22,6 +21,8 @@ _HOW_TO = "set CATALOG_TAXONOMY to the path of taxonomy-with-ids.fr-FR.txt"
 
 def _download(url: str, dest: Path, settings: Settings, *, max_bytes: int) -> Path:
     """Fetch Google's file into `dest` with the project's safe fetcher; refuse what is not a taxonomy."""
+    from catalog.net.http import Reason, SafeFetcher  # requests is for this download only: not imported otherwise
+
     failure = f"no taxonomy file found and downloading {url} failed"
     with SafeFetcher(settings) as fetcher:
         result = fetcher.fetch(url, max_bytes=max_bytes, accept="text/plain")

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Whole-process latency of `catalog ingest` on a running Prefect server, on the embedded default, and the
+in-process check of the same file.
+
+    python benchmarks/ingest_latency.py [--runs N] [--file CSV] [--postgres ADMIN_URL]
+    python benchmarks/ingest_latency.py --refresh '{"...": "..."}' --workers 1 2
+
+Starts `prefect server start` on loopback (on a fresh PostgreSQL database with
+`--postgres`, else on SQLite in a temporary home), loads the sample sellers
+into a temporary catalog store, then times, N times each (default 5), taking
+turns:
+
+- `catalog ingest FILE --seller atelier-dupont --offline` with `PREFECT_API_URL`
+  set to that server (what ops run once a server is up);
+- the same with no `PREFECT_API_URL`: Prefect's embedded temporary server,
+  started and stopped by each command (its first start, which creates its
+  database, is timed apart);
+- `validate_file` on the same file inside this process, taxonomy loaded once
+  (the work itself, without Python's start-up, imports or Prefect).
+
+`--refresh PARAMS` also times the nightly `refresh-feeds` deployment (when
+`prefect.yaml` has it): deployed on the same server, run with those
+parameters with each worker count of `--workers`, from its start until it
+and every flow run it started are finished. The feeds it refreshes must be
+registered in the store first (`--db-url` points the workers at that store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support_prefect import (  # noqa: E402
+    FINAL_STATES,
+    PrefectServer,
+    checkout_copy,
+    clean_env,
+    deployments,
+    prefect_server,
+)
+
+CATALOG = ROOT / ".venv" / "bin" / "catalog"
+DEFAULT_FILE = ROOT / "samples" / "catalogue-exemple.csv"
+TAXONOMY = ROOT.parent / "shared" / "taxonomy" / "taxonomy-with-ids.fr-FR.txt"
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def in_process(path: Path, runs: int, env: dict[str, str]) -> list[float]:
+    os.environ.update({k: v for k, v in env.items() if k.startswith("CATALOG_")})
+    from catalog.engine import Options, validate_file
+    from catalog.net.taxonomy_file import default_taxonomy
+    from catalog.settings import load_settings
+
+    settings = load_settings()
+    taxonomy = default_taxonomy(settings)
+    validate_file(path, settings, Options(offline=True), taxonomy=taxonomy)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        validate_file(path, settings, Options(offline=True), taxonomy=taxonomy)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str], parameters: dict,
+                 worker_counts: list[int]) -> list[tuple[int, float, int]]:
+    """(workers, seconds, flow runs) for one `refresh-feeds` run with each worker count: from its submission
+    until it and every flow run started after it (its fan-out) are finished."""
+    declared = [d for d in deployments() if d["name"] == "refresh-feeds"]
+    if not declared:
+        raise SystemExit("prefect.yaml has no refresh-feeds deployment in this checkout: nothing to time")
+    pool = declared[0]["work_pool"]["name"]
+    flow_name = declared[0]["entrypoint"].split(":")[1].replace("_", "-")
+    deployment_id = server.deployment_id(flow_name, "refresh-feeds")
+    results = []
+    for count in worker_counts:
+        workers = []
+        for n in range(count):
+            name = f"bench-{count}-{n}"
+            (work / name).mkdir()
+            workers.append(server.start_worker(pool, name, cwd=work / name, limit=4, env=server.client_env(
+                work / name / "prefect", PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env)))
+        start = time.perf_counter()
+        first = server.flow_run(server.submit(deployment_id, parameters))
+        since = {"flow_runs": {"expected_start_time": {"after_": first["expected_start_time"]}}}
+        seen = -1
+        while True:
+            runs = server.api("POST", "/flow_runs/filter", json=since)
+            if len(runs) == seen and all(run["state_type"] in FINAL_STATES for run in runs):
+                break
+            seen = len(runs)
+            time.sleep(1)
+        results.append((count, time.perf_counter() - start, len(runs)))
+        for worker in workers:
+            server.stop_worker(worker)
+    return results
+
+
+def row(label: str, times: list[float]) -> str:
+    return f"| {label} | {len(times)} | {min(times):.2f} | {statistics.median(times):.2f} | {max(times):.2f} |"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="run the Prefect server on a fresh database there")
+    parser.add_argument("--refresh", metavar="JSON", help="also time the refresh-feeds deployment with these "
+                        "parameters")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--db-url", help="the catalog store the refresh reads (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    if not CATALOG.is_file():
+        raise SystemExit(f"{CATALOG} is missing: make .venv/.installed first")
+
+    with tempfile.TemporaryDirectory(prefix="ingest-latency-") as tmp:
+        work = Path(tmp)
+        catalog_env = {"CATALOG_DATA_DIR": str(work / "var"), "CATALOG_TAXONOMY": str(TAXONOMY)}
+        if args.db_url:
+            catalog_env["CATALOG_DB_URL"] = args.db_url
+        database_url = None
+        if args.postgres:
+            import psycopg
+
+            name = f"prefect_bench_{os.getpid()}"
+            with psycopg.connect(args.postgres, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            info = psycopg.conninfo.conninfo_to_dict(args.postgres)
+            database_url = (f"postgresql+asyncpg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:"
+                            f"{info.get('port', '5432')}/{name}")
+        try:
+            with prefect_server(work / "server", database_url) as server:
+                server_env = server.client_env(work / "client-prefect", **catalog_env)
+                embedded_env = clean_env(**catalog_env)
+                subprocess.run([str(CATALOG), "sellers", "load", str(ROOT / "samples" / "sellers.yaml")],
+                               env=server_env, cwd=work, check=True, capture_output=True)
+                command = [str(CATALOG), "ingest", str(args.file), "--seller", "atelier-dupont", "--offline"]
+                first_embedded = timed(command, embedded_env, work)
+                timed(command, server_env, work)  # warm-up: the server's first flow and task rows
+                on_server, embedded = [], []
+                for _ in range(args.runs):
+                    on_server.append(timed(command, server_env, work))
+                    embedded.append(timed(command, embedded_env, work))
+                validate = [timed([str(CATALOG), "validate", "--offline", str(args.file), "--format", "json"],
+                                  clean_env(**catalog_env), work) for _ in range(args.runs)]
+                checks = in_process(args.file, args.runs * 4, embedded_env)
+                refresh = []
+                if args.refresh:
+                    checkout = checkout_copy(work / "checkout")
+                    pool = deployments()[0]["work_pool"]["name"]
+                    server.cli("work-pool", "create", pool, "--type", "process", cwd=checkout, env=server_env)
+                    server.cli("deploy", "--all", cwd=checkout, env=server_env)
+                    refresh = time_refresh(server, work, catalog_env, json.loads(args.refresh), args.workers)
+        finally:
+            if database_url:
+                import psycopg
+
+                with psycopg.connect(args.postgres, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    store = "PostgreSQL" if database_url else "SQLite"
+    print(f"{args.file.name}, whole process unless said, seconds ({os.cpu_count()} CPUs, "
+          f"Prefect server on {store}):\n")
+    print("| measure | runs | min | median | max |\n| --- | ---: | ---: | ---: | ---: |")
+    print(row("`catalog ingest`, `PREFECT_API_URL` set (running server)", on_server))
+    print(row("`catalog ingest`, embedded temporary server", embedded))
+    print(row("`catalog ingest`, embedded, first start (creates its database)", [first_embedded]))
+    print(row("`catalog validate --offline --format json`", validate))
+    print(row("`validate_file` in process, taxonomy loaded", checks))
+    for count, seconds, flow_runs in refresh:
+        print(f"\nrefresh-feeds with {count} worker(s): {seconds:.1f} s, {flow_runs} flow runs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
