@@ -147,11 +147,15 @@ def cmd_taxonomy_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from catalog import ingest
-
-    settings = _settings()
     path = Path(args.path)
     _require_file(path)
+    from catalog.preload import start_cell_checker
+
+    cell_checker = start_cell_checker()  # pandera loads in a child while Prefect is imported here
+    from catalog import ingest
+
+    ingest.lend_cell_checker(cell_checker)
+    settings = _settings()
     with _store(settings) as store:
         ingest.require_ready_seller(store, args.seller)
     from pipelines.runtime import configure_prefect

@@ -22,15 +22,20 @@ from catalog.settings import Settings
 from validators.duplicates import Listing
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from catalog.domain.issues import Issue
     from catalog.domain.sellers import Seller
     from catalog.mailer import SendResult
     from catalog.net.image_cache import ImageCache
     from catalog.store import Store
     from taxonomy.tree import Taxonomy
+    from validators.cells import CellRecord
 
 EMAIL_FILE = "email.eml"
 # The report files the seller's email carries, by kind of `reports.files.write_reports`, in this order.
 ATTACHED = (("html", "text/html"), ("annotated", "text/csv"), ("converted", "text/csv"), ("diagnostics", "text/csv"))
+_lent_cell_checkers: list[Callable[[list[CellRecord]], list[Issue]]] = []
 
 
 class IngestOutcome:
@@ -130,7 +135,18 @@ def validate_for_seller(path: Path, settings: Settings, store: Store, seller_id:
     seller = require_seller(store, seller_id)
     options = Options(offline=offline, seller=seller, catalog=catalog_context(store, seller_id), progress=progress,
                       image_cache=image_cache(store), known_versions=store.seller_versions(seller_id))
+    if _lent_cell_checkers:
+        options.cell_checker = _lent_cell_checkers.pop()
     return validate_file(path, settings, options, taxonomy=taxonomy)
+
+
+def lend_cell_checker(checker: Callable[[list[CellRecord]], list[Issue]]) -> None:
+    """Give the next `validate_for_seller` of this process a cell checker that is already loading pandera.
+
+    `catalog ingest` runs one import in its own process: it forks the checker (`catalog.preload`) before
+    importing Prefect, so that the two imports overlap. A checker serves one file, so it is taken once;
+    a retried validation, or any other, checks the cells in-process."""
+    _lent_cell_checkers[:] = [checker]
 
 
 def stage_accepted(store: Store, report: Report, seller_id: str, run_id: int) -> list[int]:
