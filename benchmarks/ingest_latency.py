@@ -88,8 +88,8 @@ def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str],
     if not declared:
         raise SystemExit("prefect.yaml has no refresh-feeds deployment in this checkout: nothing to time")
     pool = declared[0]["work_pool"]["name"]
-    flow_name = declared[0]["entrypoint"].split(":")[1].replace("_", "-")
-    deployment_id = server.deployment_id(flow_name, "refresh-feeds")
+    [deployed] = server.api("POST", "/deployments/filter", json={"deployments": {"name": {"any_": ["refresh-feeds"]}}})
+    deployment_id = deployed["id"]
     results = []
     for count in worker_counts:
         workers = []

@@ -159,3 +159,16 @@ def test_a_flow_run_killed_mid_import_is_crashed_nothing_is_half_staged_and_a_re
         pending = store.list_moderation(status="pending", seller=seller_id)
     assert last.status == "done"
     assert len(pending) == last.report["summary"]["accepted"] > 0
+
+
+def test_catalog_ingest_with_the_api_url_set_runs_its_flow_on_that_server(ops: Ops, tmp_path: Path):
+    seller_id = SELLERS[0]
+    upload = ops.upload(seller_id)
+    done = subprocess.run([str(CATALOG), "ingest", str(upload), "--seller", seller_id, "--offline"], cwd=tmp_path,
+                          env=ops.env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    runs = ops.server.api("POST", "/flow_runs/filter", json={
+        "flow_runs": {"deployment_id": {"is_null_": True}}})
+    [run] = [r for r in runs if r["parameters"].get("seller_id") == seller_id]
+    assert run["state_type"] == "COMPLETED" and run["parameters"]["path"] == str(upload)
+    assert not (ops.data_dir / "prefect").exists()  # no embedded server was started
