@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/moderation.py
 	$(BIN)/python benchmarks/bulk_2000.py
 	$(BIN)/python benchmarks/refresh_feeds.py
+	$(BIN)/python benchmarks/ingest_latency.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
