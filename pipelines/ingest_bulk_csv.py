@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from catalog import ingest, ingest_bulk
 from catalog.domain.report import Report
@@ -79,7 +80,7 @@ def ingest_bulk_csv(path: str, seller_id: str) -> ingest_bulk.BulkOutcome:
         run_id = ingest.open_run(store, Path(path), seller_id, kind="bulk")
     try:
         report, applied = submit(Path(path), seller_id, run_id, settings.db_url)
-        files = write_reports(report, seller_id, run_id, settings.db_url)
+        files = write_reports(quote(report), seller_id, run_id, settings.db_url)  # quoted: not walked
     except Exception as err:
         with Store.open(settings.db_url) as store:
             store.fail_run(run_id, f"{type(err).__name__}: {err}")
@@ -89,7 +90,7 @@ def ingest_bulk_csv(path: str, seller_id: str) -> ingest_bulk.BulkOutcome:
         state = email_seller(run_id, settings.db_url, return_state=True)
         if state.is_completed():
             outcome.email_path = state.result()
-    outcome.ops_alert = alert_ops(report, seller_id, run_id, settings.db_url)
+    outcome.ops_alert = alert_ops(quote(report), seller_id, run_id, settings.db_url)
     with Store.open(settings.db_url) as store:
         run = store.get_run(run_id)
     assert run is not None
