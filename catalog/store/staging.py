@@ -46,19 +46,30 @@ def require_run(conn: Connection, run_id: int, seller_id: str) -> None:
 def stage_products(conn: Connection, seller_id: str, run_id: int, items: Sequence[Product], source: str,
                    now: datetime, on_staged: StagedHook | None = None,
                    content_hashes: Mapping[str, str] | None = None) -> list[int]:
+    """Stage `items`, locking their products in handle order; the item ids come back in the items' order."""
     require_seller(conn, seller_id)
     require_run(conn, run_id, seller_id)
     handles = [p.handle for p in items]
     twice = sorted({h for h in handles if handles.count(h) > 1})
     if twice:
         raise ValueError(f"handle staged twice in one call: {', '.join(twice)}")
-    ids: list[int] = []
-    for product in items:
+    ids: dict[int, int] = {}
+    for index in _lock_order(handles):
+        product = items[index]
         digest = content_hashes.get(product.handle) if content_hashes else None
-        ids.append(_stage_one(conn, seller_id, run_id, product, source, now, digest))
+        ids[index] = _stage_one(conn, seller_id, run_id, product, source, now, digest)
         if on_staged is not None:
-            on_staged(product, ids[-1])
-    return ids
+            on_staged(product, ids[index])
+    return [ids[i] for i in range(len(items))]
+
+
+def _lock_order(handles: Sequence[str]) -> list[int]:
+    """The positions of `handles`, by handle: the order every staging takes its product locks in.
+
+    Two stagings that locked the same products in their files' orders could each hold a row the other
+    waits for (PostgreSQL then aborts one with "deadlock detected"); in one order, one simply waits.
+    """
+    return sorted(range(len(handles)), key=lambda i: handles[i])
 
 
 def stage_unpublish(conn: Connection, seller_id: str, run_id: int, handles: Iterable[str], source: str,
@@ -68,7 +79,7 @@ def stage_unpublish(conn: Connection, seller_id: str, run_id: int, handles: Iter
     require_seller(conn, seller_id)
     require_run(conn, run_id, seller_id)
     ids: list[int] = []
-    for handle in dict.fromkeys(handles):
+    for handle in sorted(set(handles)):  # the lock order of `stage_products`
         row = _product_row(conn, seller_id, handle)
         if row is None:
             continue
