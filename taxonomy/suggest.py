@@ -114,6 +114,13 @@ class SearchHit:
     score: float
 
 
+def _without_tags(text: str) -> str:
+    """`text` with its tags made spaces. No tag closes past the last `>`: searched there, the pattern would
+    scan the rest of the text from every `<` (quadratic on `<<<<…`)."""
+    cut = text.rfind(">") + 1
+    return _TAG.sub(" ", text[:cut]) + text[cut:]
+
+
 def _compound(text: str) -> str:
     """`fold` keeping hyphenated words whole: `Haut-parleurs` is one word, not `haut` and `parleurs`."""
     return fold(_HYPHEN.sub("", text))
@@ -311,12 +318,13 @@ class _Index:
             if not text:
                 continue
             if part == "description":
-                text = " ".join(_TAG.sub(" ", text).split()[:_DESCRIPTION_WORDS])
+                text = " ".join(_without_tags(text).split()[:_DESCRIPTION_WORDS])
             folded = _compound(text)
             found = [(n, token, 1.0) for n, token in enumerate(folded.split())]
             translated: set[int] = set()
+            n = last = 0
             for match in _SELLER_PATTERN.finditer(folded):
-                n = folded[:match.start()].count(" ")
+                n, last = n + folded.count(" ", last, match.start()), match.start()
                 translated.add(n)
                 found += [(n, w, 1.0) for w in _SELLER_MAP[match.group(1)].split()]
             for k, (n, token, share) in enumerate(found):

@@ -302,9 +302,15 @@ _CONTINUES = re.compile(r"\s*[a-zà-ÿ0-9]")
 
 
 def _trim(text: str, start: int, end: int) -> int:
+    """`end` less the punctuation that closes the sentence rather than the address (a `)` it opened stays)."""
+    opened = closed = -1  # counted once, on the first `)`: counting at each one is quadratic on `))))…`
     while end > start and text[end - 1] in _TRAILING:
-        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
-            break
+        if text[end - 1] == ")":
+            if opened < 0:
+                opened, closed = text.count("(", start, end), text.count(")", start, end)
+            if opened >= closed:
+                break
+            closed -= 1
         end -= 1
     return end
 
@@ -453,9 +459,11 @@ def _phones(text: str) -> list[tuple[int, int, str, int]]:
 
 # ---- Links in markup -------------------------------------------------------------
 
-_ANCHOR = re.compile(
-    r"<(a|area)\b[^<>]*?\bhref\s*=\s*(?:\"([^\"<>]*)\"|'([^'<>]*)'|([^\s<>]+))[^<>]*>", re.I
-)
+# A link element, then its href. Two patterns rather than one: a single pattern searching for `href` inside
+# a tag that never closes retries every `href=` against the rest of the text (quadratic); here the tag's
+# extent is taken first, in one possessive scan, and the attribute is looked for only inside it.
+_LINK_TAG = re.compile(r"<(a|area)\b([^<>]*+)>", re.I)
+_HREF = re.compile(r"\bhref\s*+=\s*+(?:\"([^\"<>]*+)\"|'([^'<>]*+)'|([^\s<>]++))", re.I)
 _LINK_KINDS = (("mailto:", "email"), ("tel:", "phone"), ("callto:", "phone"), ("sms:", "phone"))
 
 
@@ -463,8 +471,11 @@ def _anchors(raw: str) -> list[tuple[int, int, int, str, str]]:
     """(start, end, element end, kind, contact) for every link element of `raw`."""
     found: list[tuple[int, int, int, str, str]] = []
     lower = raw.lower()
-    for m in _ANCHOR.finditer(raw):
-        href = html.unescape(m.group(2) or m.group(3) or m.group(4) or "").strip()
+    for m in _LINK_TAG.finditer(raw):
+        attribute = _HREF.search(m.group(2))
+        if attribute is None:
+            continue
+        href = html.unescape(attribute.group(1) or attribute.group(2) or attribute.group(3) or "").strip()
         low = href.lower()
         if not href or low.startswith(("#", "javascript:")):
             continue

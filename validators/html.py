@@ -44,6 +44,7 @@ UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 _local = threading.local()
 _TAG_RE = re.compile(r"<[a-zA-Z!/?]")
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
 # Safety net for markup libxml2 repairs differently from a browser: an unsafe tag name right after `<`.
 _RAW_UNSAFE_RE = re.compile(r"<\s*(" + "|".join(UNSAFE_TAGS) + r")(?=[\s/>])", re.IGNORECASE)
 # Characters libxml2 refuses in text (XML 1.0 forbids them); they become spaces before parsing.
@@ -113,7 +114,9 @@ def html_to_text(html: str) -> str:
         return _tidy_lines(_LINE_SPACES_RE.sub(" ", text))
     root = _parse(html)
     if root is None:
-        text = re.sub(r"<[^>]*>", " ", html_std.unescape(html))
+        text = html_std.unescape(html)
+        cut = text.rfind(">") + 1  # no tag closes past the last `>` (searched there, `<<<<…` is quadratic)
+        text = _ANY_TAG_RE.sub(" ", text[:cut]) + text[cut:]
         return _squeeze(_ALL_SPACES_RE.sub(" ", text)).strip()
     parts: list[str] = []
     hidden = 0
