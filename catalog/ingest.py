@@ -9,6 +9,9 @@ beside the reports so that a failed send can be retried later, identically.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -115,10 +118,60 @@ def require_ready_seller(store: Store, seller_id: str) -> Seller:
 
 
 def open_run(store: Store, path: Path, seller_id: str, kind: str = "full") -> int:
+    """A new run for the file, or, when the seller's last run of this very file crashed, that run resumed.
+
+    Resuming keeps one run per sending: staging is idempotent within a run, so whatever the crashed run
+    committed is reused, not staged twice.
+    """
     if not path.is_file():
         raise CatalogError(f"no such file: {path}")
     require_seller(store, seller_id)
-    return store.start_run(seller_id, kind, path.name, file_checksum(path))
+    checksum = file_checksum(path)
+    store.close_dead_runs()
+    earlier = [run for run in store.find_runs(seller_id, checksum) if run.kind == kind]
+    if earlier and earlier[-1].status == "crashed" and store.resume_run(earlier[-1].id):
+        return earlier[-1].id
+    return store.start_run(seller_id, kind, path.name, checksum)
+
+
+def crash_open_runs(store: Store, path: Path, seller_id: str, reason: str, kind: str = "full") -> list[int]:
+    """Mark crashed this process's running runs of the file (a flow stopped by a signal, say)."""
+    from catalog.store.owners import current_owner
+
+    if not path.is_file():
+        return []
+    me = current_owner()
+    runs = store.find_runs(seller_id, file_checksum(path))
+    return [run.id for run in runs if run.kind == kind and run.status == "running" and run.owner == me
+            and store.crash_run(run.id, reason)]
+
+
+@contextmanager
+def heartbeat(db_url: str, run_id: int, every: float | None = None) -> Iterator[None]:
+    """Renew the run's lease from a background thread while the block runs (see `Store.close_dead_runs`)."""
+    from catalog.store import HEARTBEAT, Store
+
+    interval = HEARTBEAT.total_seconds() if every is None else every
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            with Store.open(db_url) as store:
+                while not stop.wait(interval):
+                    try:
+                        store.beat(run_id)
+                    except CatalogError:
+                        continue  # a missed beat (database busy or away) only uses up some of the lease
+        except CatalogError:
+            return
+
+    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 def image_cache(store: Store) -> ImageCache:

@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun, State
 from prefect.utilities.annotations import quote
 
 from catalog import ingest
@@ -89,7 +90,19 @@ def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
     return "\n".join(lines)
 
 
-@flow(name="ingest-full-csv", log_prints=True, persist_result=False)
+def _close_crashed_run(flow: object, flow_run: FlowRun, state: State) -> None:
+    """`on_crashed`: the flow was stopped (a signal, the infrastructure): its run is crashed, not left running.
+
+    A process killed outright runs no hook; the next command that opens the store closes its run then.
+    """
+    path, seller_id = flow_run.parameters.get("path"), flow_run.parameters.get("seller_id")
+    if not path or not seller_id:
+        return
+    with Store.open(load_settings().db_url) as store:
+        ingest.crash_open_runs(store, Path(path), seller_id, f"the flow run {flow_run.name} crashed: {state.message}")
+
+
+@flow(name="ingest-full-csv", log_prints=True, persist_result=False, on_crashed=[_close_crashed_run])
 def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: bool = False) -> ingest.IngestOutcome:
     """Validate a seller's full product CSV, stage what passes for moderation, and email the report.
 
@@ -98,19 +111,20 @@ def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: 
     logger = get_run_logger()
     with Store.open(settings.db_url) as store:
         run_id = ingest.open_run(store, Path(path), seller_id)
-    try:
-        report = validate(Path(path), seller_id, settings.db_url, offline, progress)
-        staged = stage(quote(report), seller_id, run_id, settings.db_url)
-        files = write_reports(quote(report), seller_id, run_id, settings.db_url)
-    except Exception as err:
-        with Store.open(settings.db_url) as store:
-            store.fail_run(run_id, f"{type(err).__name__}: {err}")
-        raise
-    outcome = ingest.IngestOutcome(run_id=run_id, report=report, staged=staged, files=files)
-    if ingest.has_composed(settings, run_id):
-        state = email_seller(run_id, settings.db_url, return_state=True)
-        if state.is_completed():
-            outcome.email_path = state.result()
+    with ingest.heartbeat(settings.db_url, run_id):
+        try:
+            report = validate(Path(path), seller_id, settings.db_url, offline, progress)
+            staged = stage(quote(report), seller_id, run_id, settings.db_url)
+            files = write_reports(quote(report), seller_id, run_id, settings.db_url)
+        except Exception as err:
+            with Store.open(settings.db_url) as store:
+                store.fail_run(run_id, f"{type(err).__name__}: {err}")
+            raise
+        outcome = ingest.IngestOutcome(run_id=run_id, report=report, staged=staged, files=files)
+        if ingest.has_composed(settings, run_id):
+            state = email_seller(run_id, settings.db_url, return_state=True)
+            if state.is_completed():
+                outcome.email_path = state.result()
     with Store.open(settings.db_url) as store:
         run = store.get_run(run_id)
     assert run is not None

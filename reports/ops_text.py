@@ -44,9 +44,17 @@ def runs_list(entries: Sequence[dict[str, Any]]) -> str:
     headers = ("ID", "SELLER", "KIND", "STARTED (UTC)", "FINISHED (UTC)", "STATUS", "REPORT", "PRODUCTS",
                "ACCEPTED", "REFUSED", "STAGED", "EMAIL", "SOURCE")
     rows = [(e["id"], e["seller"], e["kind"], short_time(e["started_at"]), short_time(e["finished_at"]),
-             e["status"], e["report_status"], e["products"], e["accepted"], e["refused"], e["staged"],
+             _run_status(e), e["report_status"], e["products"], e["accepted"], e["refused"], e["staged"],
              e["email_status"], e["source"]) for e in entries]
     return table(headers, rows)
+
+
+def _run_status(entry: dict[str, Any]) -> str:
+    """`crashed`, or the status of a run resumed after its process died: `done (resumed after 1 crash)`."""
+    crashes = entry.get("crashes") or 0
+    if not crashes or entry["status"] == "crashed":
+        return entry["status"]
+    return f"{entry['status']} (resumed after {crashes} crash{'es' if crashes > 1 else ''})"
 
 
 def _value(value: Any) -> str:

@@ -23,6 +23,7 @@ from catalog.domain.serialize import product_from_dict
 from catalog.store import bulk, staging
 from catalog.store import feeds as feed_registry
 from catalog.store import moderation as mod
+from catalog.store.owners import current_owner, is_gone
 from catalog.store.records import Decision, ModerationDetail, ModerationError, ModerationItem, Run
 from catalog.store.schema import (
     EMAIL_STATUSES,
@@ -39,6 +40,10 @@ from catalog.store.schema import (
 )
 
 PG_CONNECT_TIMEOUT = 5
+# A running process renews its run's heartbeat every HEARTBEAT (`catalog.ingest.heartbeat`); a run on another
+# machine whose heartbeat is older than the LEASE is taken for dead (on this machine, its PID tells at once).
+HEARTBEAT = timedelta(seconds=60)
+RUN_LEASE = timedelta(minutes=10)
 SQLITE_BUSY_TIMEOUT = 30
 WRITE_OPTION = "catalog_writes"
 
@@ -146,7 +151,8 @@ def _run_from_row(row: Row[Any]) -> Run:
         id=row.id, seller_id=row.seller_id, kind=row.kind, source=row.source, checksum=row.checksum,
         status=row.status, report_status=row.report_status, report=row.report, report_dir=row.report_dir,
         email_status=row.email_status, email_error=row.email_error, error=row.error,
-        started_at=row.started_at, finished_at=row.finished_at,
+        started_at=row.started_at, finished_at=row.finished_at, crashes=row.crashes,
+        owner=row.owner,
     )
 
 
@@ -178,7 +184,9 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        store = cls(engine)
+        store.close_dead_runs()
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -236,10 +244,71 @@ class Store:
             raise ValueError(f"run kind {kind!r}: expected one of {', '.join(RUN_KINDS)}")
         with self.transaction() as conn:
             staging.require_seller(conn, seller_id)
+            now = _now()
             return conn.execute(import_runs.insert().values(
                 seller_id=seller_id, kind=kind, source=source, checksum=checksum, status="running",
-                email_status="pending", started_at=_now(),
+                email_status="pending", started_at=now, owner=current_owner(), heartbeat_at=now, crashes=0,
             ).returning(import_runs.c.id)).scalar_one()
+
+    def resume_run(self, run_id: int) -> bool:
+        """Take over a crashed run in this process (it runs again, and finishes as any run); False if not crashed."""
+        with self.transaction() as conn:
+            done = conn.execute(update(import_runs).where(import_runs.c.id == run_id,
+                                                          import_runs.c.status == "crashed").values(
+                status="running", error=None, finished_at=None, email_status="pending", email_error=None,
+                owner=current_owner(), heartbeat_at=_now()))
+            return done.rowcount == 1
+
+    def beat(self, run_id: int) -> None:
+        """This process still runs `run_id`: renew its lease."""
+        with self.transaction() as conn:
+            conn.execute(update(import_runs).where(import_runs.c.id == run_id, import_runs.c.owner == current_owner(),
+                                                   import_runs.c.status.in_(("running", "done")))
+                         .values(heartbeat_at=_now()))
+
+    def crash_run(self, run_id: int, reason: str) -> bool:
+        """Mark a running run crashed (its process is stopping, or gone); False when it is not running."""
+        with self.transaction() as conn:
+            return _crash(conn, run_id, None, reason, _now())
+
+    def close_dead_runs(self, lease: timedelta = RUN_LEASE) -> list[int]:
+        """Close the runs whose process died: a run still running is marked crashed, a finished run whose
+        email was never sent gets its email marked failed (it can be resent). Returns their ids.
+
+        A run's process is dead when this machine sees its PID gone (or reused), or, for a run owned by
+        another machine, when its heartbeat is older than `lease`.
+        """
+        now = _now()
+        open_runs = (import_runs.c.status == "running") | (
+            (import_runs.c.status == "done") & (import_runs.c.email_status == "pending"))
+        with self.transaction(write=False) as conn:
+            rows = conn.execute(select(import_runs.c.id, import_runs.c.status, import_runs.c.owner,
+                                       import_runs.c.heartbeat_at, import_runs.c.started_at)
+                                .where(open_runs)).all()
+        dead = []
+        for row in rows:
+            gone = is_gone(row.owner)
+            if gone is None:
+                gone = (row.heartbeat_at or row.started_at) < now - lease
+            if gone:
+                dead.append(row)
+        closed: list[int] = []
+        for row in dead:
+            seen = (row.heartbeat_at or row.started_at).isoformat(timespec="seconds")
+            with self.transaction() as conn:
+                if row.status == "running":
+                    done = _crash(conn, row.id, row.owner,
+                                  f"its process ({row.owner or 'unknown'}) stopped; last heard of at {seen}", now)
+                else:
+                    done = conn.execute(update(import_runs).where(
+                        import_runs.c.id == row.id, import_runs.c.status == "done",
+                        import_runs.c.email_status == "pending", import_runs.c.owner == row.owner,
+                    ).values(email_status="failed", email_error=(
+                        f"its process stopped before the email was sent (resend: catalog runs resend-email {row.id})"
+                    ))).rowcount == 1
+            if done:
+                closed.append(row.id)
+        return closed
 
     def finish_run(self, run_id: int, *, report_status: str, report_json: Mapping[str, Any] | str,
                    report_dir: str | Path | None) -> None:
@@ -555,3 +624,15 @@ class BulkSubmit:
     def apply(self, run_id: int | None, edits: Sequence[BulkEdit], source: str,
               on_applied: bulk.AppliedHook | None = None) -> bulk.BulkApplied:
         return bulk.apply_edits(self.conn, self.seller_id, run_id, edits, source, _now(), on_applied)
+
+
+def _crash(conn: Connection, run_id: int, owner: str | None, reason: str, now: datetime) -> bool:
+    """Mark a running run crashed, if it still runs (and is still `owner`'s, when given)."""
+    query = update(import_runs).where(import_runs.c.id == run_id, import_runs.c.status == "running")
+    if owner is not None:
+        query = query.where(import_runs.c.owner == owner)
+    done = conn.execute(query.values(
+        status="crashed", error=f"crashed: {reason}", finished_at=now, crashes=import_runs.c.crashes + 1,
+        email_status="failed", email_error="the run crashed before its report was written: ingest the file again",
+    ))
+    return done.rowcount == 1

@@ -36,6 +36,8 @@ class Run:
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    crashes: int = 0
+    owner: str | None = None
 
     def to_dict(self, staged: int) -> dict[str, Any]:
         """The `catalog runs list --format json` entry: dates, the report's counts and what was staged."""
@@ -56,6 +58,7 @@ class Run:
             "email_status": self.email_status,
             "email_error": self.email_error,
             "error": self.error,
+            "crashes": self.crashes,
             "report_dir": self.report_dir,
         }
 

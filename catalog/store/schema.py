@@ -100,7 +100,7 @@ def _one_of(column: str, values: tuple[str, ...], name: str | None = None) -> Ch
 
 
 RUN_KINDS = ("full", "bulk", "feed")
-RUN_STATUSES = ("running", "done", "failed")
+RUN_STATUSES = ("running", "done", "failed", "crashed")
 REPORT_STATUSES = ("accepted", "partial", "rejected")
 # skipped: nothing to tell the seller (a feed read whose products were all unchanged).
 EMAIL_STATUSES = ("pending", "sent", "failed", "outbox", "skipped")
@@ -144,12 +144,17 @@ import_runs = Table(
     Column("error", Text, nullable=True),
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
+    # The process running it (`catalog.store.owners`), and when it last said it was alive.
+    Column("owner", String(255), nullable=True),
+    Column("heartbeat_at", UtcDateTime, nullable=True),
+    Column("crashes", Integer, nullable=False, server_default="0"),  # times its process died (a re-ingest resumes it)
     _one_of("kind", RUN_KINDS),
     _one_of("status", RUN_STATUSES),
     _one_of("report_status", REPORT_STATUSES),
     _one_of("email_status", EMAIL_STATUSES),
     Index(None, "seller_id", "checksum"),
     Index(None, "email_status"),
+    Index(None, "status"),
 )
 
 products = Table(
@@ -394,6 +399,12 @@ def _to_version_2(conn: Connection) -> None:
     _add_column(conn, product_versions, "content_hash")
     _widen_check(conn, import_runs, "email_status", ("pending", "sent", "failed", "outbox"), EMAIL_STATUSES)
     _moderation_to_version_2(conn)
+    # Runs whose process died: who runs each, its heartbeat, its crashes.
+    _add_column(conn, import_runs, "owner")
+    _add_column(conn, import_runs, "heartbeat_at")
+    conn.exec_driver_sql("ALTER TABLE import_runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0")
+    _widen_check(conn, import_runs, "status", ("running", "done", "failed"), RUN_STATUSES)
+    conn.exec_driver_sql("CREATE INDEX ix_import_runs_status ON import_runs (status)")
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2}
