@@ -24,9 +24,12 @@ from catalog.domain.rules import issue
 if TYPE_CHECKING:
     import pandas as pd
 
-PRICE_RE = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
+# Numbers are judged on their text, bounded, before any int() or Decimal(): a 5,000-digit "quantity" is no
+# number a seller means, and past 4,300 digits int() raises. The bounds are what the store keeps: a price in
+# its 40-character Money column (the feed's `g:price` has the same 12 digits), a quantity in an INTEGER.
+PRICE_RE = re.compile(r"\d{1,12}(?:\.\d{1,2})?", re.ASCII)
 HANDLE_RE = re.compile(r"[a-z0-9-]{1,255}")
-INT_RE = re.compile(r"\d{1,15}", re.ASCII)  # bounded: a 5,000-digit "quantity" is no integer a seller means
+INT_RE = re.compile(r"\d{1,9}", re.ASCII)
 BOOLEANS = {"true", "false"}
 POLICIES = {"deny", "continue"}
 
