@@ -6,8 +6,10 @@ import csv
 import email
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
@@ -375,3 +377,61 @@ def test_ingest_hides_prefect_info_lines_unless_verbose(world: World):
     assert loud.returncode == 1, loud.stderr
     assert "| INFO    | Flow run" in loud.stderr and "Finished in state Completed()" in loud.stderr
     assert loud.stdout.startswith("Run ")
+
+
+def _ingest_in_a_child(world: World, slow_image: str) -> tuple[subprocess.Popen[str], int]:
+    """`catalog ingest` of the world's file in another process, on this test's Prefect server, caught while it
+    downloads `slow_image` (the run is open, nothing is staged yet); returns the process and its run id."""
+    from prefect.settings import get_current_settings
+
+    env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
+    child = subprocess.Popen([sys.executable, "-m", "catalog.cli", "ingest", str(world.csv), "--seller",
+                              "atelier-dupont"], cwd=Path(__file__).resolve().parent.parent, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 240
+    while world.images.hits(slow_image) == 0:
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            pytest.fail(f"the ingest never reached the image: {child.communicate()[0][-2000:]}")
+        time.sleep(0.05)
+    with world.store() as store:
+        [run] = store.list_runs()
+    assert run.status == "running"
+    return child, run.id
+
+
+def _slow_catalogue(world: World) -> str:
+    url = world.images.add("/produits/lente.jpg", jpeg_bytes(400, 400), content_type="image/jpeg", delay=60)
+    rows = [good_product("perceuse-visseuse-18v", **{"Image Src": url})]
+    world.csv = write_csv(world.tmp / "catalogue-lent.csv", rows)
+    return "/produits/lente.jpg"
+
+
+def test_an_ingest_killed_outright_is_crashed_and_ingesting_the_file_again_resumes_its_run(world: World, capsys):
+    slow = _slow_catalogue(world)
+    child, run_id = _ingest_in_a_child(world, slow)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=60)
+    assert main(["runs", "list"]) == 0  # the next command that opens the store sees the process gone
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split("\t")[3:6] == ["crashed", "-", "email failed"]
+
+    world.images.add(slow, jpeg_bytes(400, 400), content_type="image/jpeg")
+    outcome = run_flow(world)
+    assert outcome.run_id == run_id and len(outcome.staged) == 1
+    with world.store() as store:
+        run = store.get_run(run_id)
+        assert (run.status, run.email_status, run.crashes) == ("done", "sent", 1)
+        assert [r.id for r in store.list_runs()] == [run_id]
+    assert main(["runs", "list"]) == 0
+    assert capsys.readouterr().out.split("\t")[3] == "done (resumed after 1 crash)"
+
+
+def test_an_ingest_stopped_by_sigterm_marks_its_run_crashed_itself(world: World):
+    child, run_id = _ingest_in_a_child(world, _slow_catalogue(world))
+    child.send_signal(signal.SIGTERM)
+    output = child.communicate(timeout=120)[0]
+    with Store.open(load_settings().db_url) as store:
+        run = store.get_run(run_id)
+    assert run.status == "crashed", output[-2000:]
+    assert "flow run" in run.error  # the flow's on_crashed hook, not the next store opening, closed it
