@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk_2000.py
 	$(BIN)/python benchmarks/refresh_feeds.py
 	$(BIN)/python benchmarks/ingest_latency.py
+	$(BIN)/python benchmarks/hostile_patterns.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
