@@ -147,23 +147,23 @@ def crash_open_runs(store: Store, path: Path, seller_id: str, reason: str, kind:
 
 
 @contextmanager
-def heartbeat(db_url: str, run_id: int, every: float | None = None) -> Iterator[None]:
-    """Renew the run's lease from a background thread while the block runs (see `Store.close_dead_runs`)."""
-    from catalog.store import HEARTBEAT, Store
+def heartbeat(store: Store, run_id: int, every: float | None = None) -> Iterator[None]:
+    """Renew the run's lease from a background thread while the block runs (see `Store.close_dead_runs`).
+
+    The thread shares the store's engine (SQLAlchemy engines are thread-safe; each beat is its own
+    transaction). A missed beat (database busy or away) only uses up some of the lease.
+    """
+    from catalog.store import HEARTBEAT
 
     interval = HEARTBEAT.total_seconds() if every is None else every
     stop = threading.Event()
 
     def beat() -> None:
-        try:
-            with Store.open(db_url) as store:
-                while not stop.wait(interval):
-                    try:
-                        store.beat(run_id)
-                    except CatalogError:
-                        continue  # a missed beat (database busy or away) only uses up some of the lease
-        except CatalogError:
-            return
+        while not stop.wait(interval):
+            try:
+                store.beat(run_id)
+            except CatalogError:
+                continue
 
     thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
     thread.start()

@@ -100,22 +100,23 @@ def _refresh_claimed(store: Store, settings: Settings, feed: Feed, owner: str, *
             store.record_feed_unchanged(feed.id, owner, etag=download.etag, last_modified=download.last_modified)
             return _outcome(feed, "unchanged", not_modified=download.not_modified)
         run_id = store.start_run(feed.seller_id, "feed", feed.url, download.sha256 or "")
-        try:
-            options = Options(kind="feed", offline=offline, seller=seller,
-                              catalog=ingest.catalog_context(store, feed.seller_id),
-                              known_versions=store.seller_versions(feed.seller_id),
-                              image_cache=ingest.image_cache(store))
-            report = validate_file(body, settings, options, taxonomy, source=feed.url)
-            if report.file_rejected:
-                return _failed(store, settings, feed, owner, seller, _first_error(report), run_id=run_id,
-                               report=report)
-            outcome = _commit(store, feed, owner, report, run_id, download.etag, download.last_modified,
-                              download.sha256, share=settings.feed_removal_share, allow_removals=allow_removals)
-            files = ingest.save_reports(report, settings, run_id, seller)
-            ingest.finish_run(store, run_id, report, settings)
-        except BaseException as err:
-            store.fail_run(run_id, f"{type(err).__name__}: {err}")
-            raise
+        with ingest.heartbeat(store, run_id):  # a long feed keeps its run alive to other machines
+            try:
+                options = Options(kind="feed", offline=offline, seller=seller,
+                                  catalog=ingest.catalog_context(store, feed.seller_id),
+                                  known_versions=store.seller_versions(feed.seller_id),
+                                  image_cache=ingest.image_cache(store))
+                report = validate_file(body, settings, options, taxonomy, source=feed.url)
+                if report.file_rejected:
+                    return _failed(store, settings, feed, owner, seller, _first_error(report), run_id=run_id,
+                                   report=report)
+                outcome = _commit(store, feed, owner, report, run_id, download.etag, download.last_modified,
+                                  download.sha256, share=settings.feed_removal_share, allow_removals=allow_removals)
+                files = ingest.save_reports(report, settings, run_id, seller)
+                ingest.finish_run(store, run_id, report, settings)
+            except BaseException as err:
+                store.fail_run(run_id, f"{type(err).__name__}: {err}")
+                raise
         outcome.attachments = {kind: str(path) for kind, path in files.items()}
         return outcome
     finally:

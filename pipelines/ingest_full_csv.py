@@ -111,7 +111,7 @@ def ingest_full_csv(path: str, seller_id: str, offline: bool = False, progress: 
     logger = get_run_logger()
     with Store.open(settings.db_url) as store:
         run_id = ingest.open_run(store, Path(path), seller_id)
-    with ingest.heartbeat(settings.db_url, run_id):
+    with Store.open(settings.db_url) as beats, ingest.heartbeat(beats, run_id):
         try:
             report = validate(Path(path), seller_id, settings.db_url, offline, progress)
             staged = stage(quote(report), seller_id, run_id, settings.db_url)

@@ -178,7 +178,7 @@ def test_the_heartbeat_renews_the_lease_while_the_run_works(db_url: str, seller:
         run_id = store.start_run(seller, "full", "a.csv", "a" * 64)
         old = datetime.now(UTC) - timedelta(minutes=30)
         _set_owner(store, run_id, current_owner(), old)
-        with ingest.heartbeat(db_url, run_id, every=0.05):
+        with ingest.heartbeat(store, run_id, every=0.05):
             deadline = time.monotonic() + 30
             while (beat := _heartbeat(store, run_id)) <= old and time.monotonic() < deadline:
                 time.sleep(0.05)
