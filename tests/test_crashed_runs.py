@@ -6,6 +6,7 @@ there, and is killed with SIGKILL (no handler, no hook runs).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -103,8 +104,10 @@ def test_a_run_killed_mid_way_is_crashed_and_the_same_file_resumes_it(
 
     monkeypatch.setenv("CATALOG_DB_URL", db_url)
     assert main(["runs", "list"]) == 0
-    [line] = capsys.readouterr().out.splitlines()
-    assert line.split("\t")[3] == "done (resumed after 1 crash)"
+    assert " done (resumed after 1 crash) " in capsys.readouterr().out
+    assert main(["runs", "list", "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["id"], entry["status"], entry["crashes"], entry["error"]) == (run_id, "done", 1, None)
 
 
 def test_a_crashed_run_is_listed_as_crashed(db_url: str, seller: str, csv: Path, tmp_path: Path,
@@ -112,12 +115,15 @@ def test_a_crashed_run_is_listed_as_crashed(db_url: str, seller: str, csv: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     run_id = _kill_when_ready(_child(db_url, csv, tmp_path / "ready", stage=False), tmp_path / "ready")
     monkeypatch.setenv("CATALOG_DB_URL", db_url)
+    assert main(["runs", "list", "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["id"], entry["status"], entry["email_status"], entry["crashes"]) == (run_id, "crashed", "failed", 1)
+    assert "stopped" in entry["error"]
     assert main(["runs", "list"]) == 0
-    [line] = capsys.readouterr().out.splitlines()
-    fields = line.split("\t")
-    assert (fields[0], fields[3], fields[5]) == (str(run_id), "crashed", "email failed")
-    assert main(["runs", "list", "--failed-email"]) == 0
-    assert capsys.readouterr().out.startswith(f"{run_id}\t")
+    [_, row] = capsys.readouterr().out.splitlines()
+    assert row.split()[0] == str(run_id) and " crashed " in row
+    assert main(["runs", "list", "--failed-email", "--format", "json"]) == 0
+    assert [e["id"] for e in json.loads(capsys.readouterr().out)] == [run_id]
 
 
 def test_another_file_after_a_crash_opens_a_new_run(db_url: str, seller: str, csv: Path, tmp_path: Path) -> None:

@@ -282,7 +282,7 @@ class Store:
         open_runs = (import_runs.c.status == "running") | (
             (import_runs.c.status == "done") & (import_runs.c.email_status == "pending"))
         with self.transaction(write=False) as conn:
-            rows = conn.execute(select(import_runs.c.id, import_runs.c.status, import_runs.c.owner,
+            rows = conn.execute(select(import_runs.c.id, import_runs.c.kind, import_runs.c.status, import_runs.c.owner,
                                        import_runs.c.heartbeat_at, import_runs.c.started_at)
                                 .where(open_runs)).all()
         dead = []
@@ -300,12 +300,14 @@ class Store:
                     done = _crash(conn, row.id, row.owner,
                                   f"its process ({row.owner or 'unknown'}) stopped; last heard of at {seen}", now)
                 else:
+                    # A file's run keeps its composed email beside its reports, for `resend-email`; a feed
+                    # refresh composes one summary per seller at its end, which that command does not send.
+                    resend = f" (resend: catalog runs resend-email {row.id})" if row.kind == "full" else ""
                     done = conn.execute(update(import_runs).where(
                         import_runs.c.id == row.id, import_runs.c.status == "done",
                         import_runs.c.email_status == "pending", import_runs.c.owner == row.owner,
-                    ).values(email_status="failed", email_error=(
-                        f"its process stopped before the email was sent (resend: catalog runs resend-email {row.id})"
-                    ))).rowcount == 1
+                    ).values(email_status="failed",
+                             email_error=f"its process stopped before the email was sent{resend}")).rowcount == 1
             if done:
                 closed.append(row.id)
         return closed
