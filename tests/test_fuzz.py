@@ -28,7 +28,7 @@ CASE_BUDGET = 10.0  # seconds per generated file, reading to report files; a cas
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                         HealthCheck.data_too_large, HealthCheck.large_base_example]}
-settings.register_profile("suite", max_examples=100, derandomize=True, database=None, **_COMMON)
+settings.register_profile("suite", max_examples=400, derandomize=True, database=None, **_COMMON)
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")), **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
