@@ -52,9 +52,9 @@ def test_an_integer_past_pythons_digit_limit_is_an_invalid_cell(tmp_path: Path, 
 
 @pytest.mark.parametrize("column", INTEGER_COLUMNS)
 def test_an_integer_the_store_cannot_hold_is_an_invalid_cell(tmp_path: Path, column: str) -> None:
-    report = judge(write_csv(tmp_path / "big.csv", [good_product(**{column: "9" * 10})]))
+    report = judge(write_csv(tmp_path / "big.csv", [good_product(**{column: "2147483648"})]))
     assert (INTEGER_COLUMNS[column], column) in {(i.code, i.column) for i in report.issues}
-    fine = judge(write_csv(tmp_path / "fine.csv", [good_product(**{column: "9" * 9})]))
+    fine = judge(write_csv(tmp_path / "fine.csv", [good_product(**{column: "2147483647"})]))
     assert column not in {i.column for i in fine.issues}
 
 

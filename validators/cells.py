@@ -26,10 +26,17 @@ if TYPE_CHECKING:
 
 # Numbers are judged on their text, bounded, before any int() or Decimal(): a 5,000-digit "quantity" is no
 # number a seller means, and past 4,300 digits int() raises. The bounds are what the store keeps: a price in
-# its 40-character Money column (the feed's `g:price` has the same 12 digits), a quantity in an INTEGER.
+# its 40-character Money column (the feed's `g:price` has the same 12 digits), a whole number in an INTEGER.
 PRICE_RE = re.compile(r"\d{1,12}(?:\.\d{1,2})?", re.ASCII)
 HANDLE_RE = re.compile(r"[a-z0-9-]{1,255}")
-INT_RE = re.compile(r"\d{1,9}", re.ASCII)
+INT_RE = re.compile(r"\d{1,10}", re.ASCII)
+INT_MAX = 2**31 - 1  # PostgreSQL INTEGER
+
+
+def is_whole(value: str, minimum: int = 0) -> bool:
+    """A whole number the store can hold, written as digits only (spaces around aside), at least `minimum`."""
+    value = value.strip()
+    return INT_RE.fullmatch(value) is not None and minimum <= int(value) <= INT_MAX
 BOOLEANS = {"true", "false"}
 POLICIES = {"deny", "continue"}
 
@@ -118,11 +125,11 @@ FULL_CELL_RULES: dict[str, list[CellRule]] = {
         CellRule("price.not_positive", lambda v: (p := parse_price(v)) is None or p > 0),
     ],
     "Variant Compare At Price": _price_rules(),
-    "Variant Inventory Qty": [CellRule("quantity.invalid", lambda v: INT_RE.fullmatch(v.strip()) is not None)],
+    "Variant Inventory Qty": [CellRule("quantity.invalid", is_whole)],
     "Variant Minimum Quantity": [
-        CellRule("quantity.minimum", lambda v: INT_RE.fullmatch(v.strip()) is not None and int(v) >= 1),
+        CellRule("quantity.minimum", lambda v: is_whole(v, 1)),
     ],
-    "Variant Grams": [CellRule("weight.invalid", lambda v: INT_RE.fullmatch(v.strip()) is not None)],
+    "Variant Grams": [CellRule("weight.invalid", is_whole)],
     "Variant Inventory Policy": [CellRule("inventory_policy.invalid", lambda v: v.strip().lower() in POLICIES)],
     "Variant Requires Shipping": [_BOOL],
     "Variant Taxable": [_BOOL],
