@@ -47,7 +47,9 @@ def live_catalog(store: Store) -> Catalog:
                                        product("ponceuse", "Ponceuse orbitale 300 W")]),
                              (OTHER, [product("marteau", "Marteau de charpentier", variants=1, price="19.90")])):
         run = store.start_run(seller_id, "full", "catalogue.csv", "0" * 64)
-        store.approve(store.stage_products(seller_id, run, items, "catalogue.csv"), by="ops")
+        # One staging per product: ids then follow this list (one staging creates its products in handle order).
+        store.approve([i for item in items for i in store.stage_products(seller_id, run, [item], "catalogue.csv")],
+                      by="ops")
     variants: dict[tuple[str, int], int] = {}
     products: dict[str, int] = {}
     for seller_id in (SELLER, OTHER):
