@@ -509,8 +509,7 @@ _RULES: tuple[Rule, ...] = (
         "change it on one row only.")),
     # ---- Feeds only -------------------------------------------------------
     _r("feed.fetch_failed", E, "feed", "Feed could not be read",
-       ("Le flux n'a pas pu être lu : {reason_fr}. Son dernier état valide est conservé.",
-        "The feed could not be read: {reason_en}. Its last good state is kept."),
+       ("Le flux n'a pas pu être lu : {reason_fr}.", "The feed could not be read: {reason_en}."),
        ("Vérifiez que l'adresse du flux s'ouvre dans un navigateur.",
         "Check that the feed's address opens in a browser.")),
     _r("feed.blocked_address", E, "feed", "Feed on a private address",
