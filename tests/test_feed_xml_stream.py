@@ -658,3 +658,16 @@ def test_hundred_thousand_items_in_bounded_memory(tmp_path: Path) -> None:
     assert peak < 30 * MB
     if rss_before is not None:  # libxml2's tree lives outside tracemalloc's view: watch the process too
         assert rss_peak - rss_before < 40 * MB
+
+
+def test_ends_the_parser_made_up_at_an_error_are_not_items() -> None:
+    """Newer libxml2 closes every open element when it stops on an error; older ones close none."""
+    from catalog.readers.feed.xml_stream import _before_error
+
+    root = etree.fromstring(b"<rss><channel><item/><item/></channel></rss>")
+    channel = root[0]
+    done, cut = channel[0], channel[1]
+    older = [("start", root), ("start", channel), ("start", done), ("end", done), ("start", cut)]
+    assert _before_error(older) == older
+    newer = [*older, ("end", cut), ("end", channel), ("end", root)]
+    assert _before_error(newer) == older

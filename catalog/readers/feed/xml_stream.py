@@ -171,15 +171,15 @@ class FeedStream:
         except etree.XMLSyntaxError as exc:
             # Events before the error first: a root that is no feed says more than its syntax.
             resolver.check()
-            yield from self._walk(parser)
+            yield from self._walk(_before_error(list(parser.read_events())))
             raise _syntax_error(exc, self._name) from None
         resolver.check()
-        yield from self._walk(parser)
+        yield from self._walk(parser.read_events())
         if root is not None and self._root is None:
             self._start_root(root)  # a document without any element of _EVENT_TAGS
 
-    def _walk(self, parser: etree.XMLPullParser) -> Iterator[RawItem]:
-        for event, elem in parser.read_events():
+    def _walk(self, events: Iterable[tuple[str, etree._Element]]) -> Iterator[RawItem]:
+        for event, elem in events:
             if self._root is None:
                 self._start_root(elem.getroottree().getroot())
             if event == "start" or not self._is_item(elem):
@@ -227,6 +227,21 @@ class FeedStream:
             raise FeedError("feed.format_unknown", f"no item has a field of the Google namespace {G_NS}")
         if not self._count and not self._google_declared:
             raise FeedError("feed.format_unknown", f"no item, and the Google namespace {G_NS} is not declared")
+
+
+def _before_error(events: list[tuple[str, etree._Element]]) -> list[tuple[str, etree._Element]]:
+    """The events of a parse that failed, without the ends the parser made up to close what was open.
+
+    Newer libxml2 (lxml 6.2) ends every open element when it stops on an error: a trailing run of end events
+    down to the root's. An item cut by the error is no item of the feed.
+    """
+    cut = len(events)
+    while cut and events[cut - 1][0] == "end":
+        cut -= 1
+    tail = events[cut:]
+    if tail and tail[-1][1].getparent() is None:  # the root ended: every end in the run was made up
+        return events[:cut]
+    return events
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> FeedError:
