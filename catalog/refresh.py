@@ -291,6 +291,14 @@ def _safe_name(name: str) -> str:
     return kept[:80] or "flux"
 
 
+def fan_out_markdown(sellers: Sequence[str], runs: Sequence[str]) -> str:
+    """The ops artifact of a refresh that handed each seller's feeds to a flow run of its own."""
+    lines = ["# Feed refresh", "", f"**Sellers:** {len(sellers)}, one flow run each: each run's own "
+             "`feed-refresh` artifact says what its feeds did.", "", "| seller | flow run |", "| --- | --- |"]
+    lines += [f"| {seller} | {run} |" for seller, run in zip(sellers, runs, strict=True)]
+    return "\n".join(lines)
+
+
 def summary_markdown(outcomes: Sequence[FeedOutcome], emails: Sequence[SellerEmail] = ()) -> str:
     """The ops artifact of a refresh: what each feed did, and the totals."""
     count = {name: sum(1 for o in outcomes if o.outcome == name) for name in

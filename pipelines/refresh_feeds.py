@@ -15,7 +15,8 @@ import os
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import task_run
+from prefect.deployments import run_deployment
+from prefect.runtime import deployment, flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from catalog import refresh
@@ -44,10 +45,30 @@ def _retry_network(task: object, run: object, state: object) -> bool:
 
 
 @task(name="list-feeds", cache_policy=NO_CACHE)
-def list_feeds(seller_id: str | None, feed: str | None) -> list[int]:
+def list_feeds(seller_id: str | None, feed: str | None) -> list[tuple[int, str]]:
+    """(feed id, seller id) of the feeds to refresh."""
     settings = load_settings()
     with Store.open(settings.db_url) as store:
-        return [f.id for f in refresh.select_feeds(store, seller_id=seller_id, feed=feed)]
+        return [(f.id, f.seller_id) for f in refresh.select_feeds(store, seller_id=seller_id, feed=feed)]
+
+
+def _this_deployment() -> str | None:
+    """`flow/deployment` when this flow run was started from a deployment (on a Prefect server), else None."""
+    name = deployment.name
+    return f"{flow_run.flow_name}/{name}" if deployment.id and name else None
+
+
+def _fan_out(sellers: list[str], allow_removals: bool, offline: bool, target: str) -> list[str]:
+    """One flow run of this deployment per seller, for any worker of the pool to take; their ids.
+
+    They are not awaited: each refreshes its seller's feeds and emails that seller, and the deployment's
+    concurrency limit (prefect.yaml) bounds how many run at once.
+    """
+    runs = [run_deployment(name=target, parameters={"seller_id": seller, "allow_removals": allow_removals,
+                                                    "offline": offline, "fan_out": False},
+                           timeout=0, as_subflow=True, tags=["feed-refresh"])
+            for seller in sellers]
+    return [str(run.id) for run in runs]
 
 
 @task(name="refresh-feed", cache_policy=NO_CACHE, retries=FETCH_RETRIES, retry_condition_fn=_retry_network,
@@ -70,11 +91,23 @@ def email_sellers(outcomes: list[FeedOutcome]) -> list[refresh.SellerEmail]:
 
 @flow(name="refresh-feeds", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=_concurrency()))
 def refresh_feeds(seller_id: str | None = None, feed: str | None = None, allow_removals: bool = False,
-                  offline: bool = False) -> list[FeedOutcome]:
-    """Re-read registered feeds (all, one seller's, or one), stage what changed, email each seller once."""
+                  offline: bool = False, fan_out: bool | None = None) -> list[FeedOutcome]:
+    """Re-read registered feeds (all, one seller's, or one), stage what changed, email each seller once.
+
+    Started from its deployment for several sellers (the nightly run), it fans out: one flow run per seller,
+    which the pool's workers share (`fan_out=None`: when it can; `False`: never, here in threads).
+    """
     logger = get_run_logger()
     delay = load_settings().feed_retry_delay
-    feed_ids = list_feeds(seller_id, feed)
+    listed = list_feeds(seller_id, feed)
+    sellers = sorted({seller for _, seller in listed})
+    target = _this_deployment()
+    if fan_out is not False and target is not None and len(sellers) > 1:
+        runs = _fan_out(sellers, allow_removals, offline, target)
+        create_markdown_artifact(markdown=refresh.fan_out_markdown(sellers, runs), key="feed-refresh",
+                                 description=f"Feed refresh: {len(sellers)} sellers, one flow run each")
+        return []
+    feed_ids = [feed_id for feed_id, _ in listed]
     refresh_task = refresh_one.with_options(retry_delay_seconds=[delay, 3 * delay])
     futures = [refresh_task.submit(feed_id, allow_removals, offline) for feed_id in feed_ids]
     outcomes: list[FeedOutcome] = []

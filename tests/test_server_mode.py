@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from support_db import fresh_database
 from support_prefect import PrefectServer, checkout_copy, deployments, prefect_server
+from support_servers import LoopbackServer, https_server, loopback_env
 
 from catalog.store import Store
 from tests.conftest import SHARED_TAXONOMY
@@ -50,6 +51,7 @@ class Ops:
     uploads: Path
     deployment_id: str
     env: dict[str, str]
+    feeds: LoopbackServer  # the sellers' shops, publishing their feeds
 
     def upload(self, seller_id: str) -> Path:
         target = self.uploads / seller_id / SAMPLE.name
@@ -67,11 +69,12 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
     root = tmp_path_factory.mktemp("server-mode")
     with fresh_database("prefect_test") as (prefect_db, address, user), \
             fresh_database("catalog_test") as (catalog_db, _, _), \
-            prefect_server(root / "server", f"postgresql+asyncpg://{user}@{address}/{prefect_db}") as server:
+            prefect_server(root / "server", f"postgresql+asyncpg://{user}@{address}/{prefect_db}") as server, \
+            https_server() as shops:
         catalog_url = f"postgresql+psycopg://{user}@{address}/{catalog_db}"
         shared = root / "shared"  # what every worker machine mounts: reports, outbox, uploads
         catalog_env = {"CATALOG_DB_URL": catalog_url, "CATALOG_DATA_DIR": str(shared / "var"),
-                       "CATALOG_TAXONOMY": str(SHARED_TAXONOMY)}
+                       "CATALOG_TAXONOMY": str(SHARED_TAXONOMY), **loopback_env(shops, root)}
         checkout = checkout_copy(root / "checkout")
         ops_env = server.client_env(root / "ops-prefect", **catalog_env)
         pool = deployments()[0]["work_pool"]["name"]
@@ -89,7 +92,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
             server.start_worker(pool, name, cwd=root / name, limit=1, env=server.client_env(
                 root / name / "prefect", PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env))
         yield Ops(server, catalog_url, shared / "var", shared / "uploads",
-                  server.deployment_id("ingest-full-csv", "ingest-full-csv"), ops_env)
+                  server.deployment_id("ingest-full-csv", "ingest-full-csv"), ops_env, shops)
 
 
 def test_every_deployment_of_prefect_yaml_is_on_the_server_with_its_parameters_and_pool(ops: Ops):
@@ -187,3 +190,28 @@ def test_catalog_ingest_with_the_api_url_set_runs_its_flow_on_that_server(ops: O
     [run] = [r for r in runs if r["parameters"].get("seller_id") == seller_id]
     assert run["state_type"] == "COMPLETED" and run["parameters"]["path"] == str(upload)
     assert not (ops.data_dir / "prefect").exists()  # no embedded server was started
+
+
+def test_the_nightly_refresh_hands_each_seller_to_a_flow_run_the_workers_share(ops: Ops):
+    from tests.test_refresh import TOOLS, Shop
+
+    sellers = SELLERS[:4]
+    urls = {seller_id: Shop(ops.feeds, path=f"/flux/{seller_id}.xml").publish(TOOLS[:2]) for seller_id in sellers}
+    with Store.open(ops.catalog_url) as store:
+        for seller_id, url in urls.items():
+            store.add_feed(seller_id, "catalogue", url)
+    refresh_id = ops.server.deployment_id("refresh-feeds", "refresh-feeds")
+    [parent] = ops.server.wait([ops.server.submit(refresh_id, {"offline": True})])
+    assert parent["state_type"] == "COMPLETED"
+    children = ops.server.api("POST", "/flow_runs/filter", json={
+        "flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}})
+    assert sorted(run["parameters"]["seller_id"] for run in children) == sellers
+    runs = ops.server.wait([run["id"] for run in children])
+    assert [run["state_type"] for run in runs] == ["COMPLETED"] * len(sellers)
+    assert {run["labels"]["prefect.worker.name"] for run in runs} == {"w1", "w2"}
+    with Store.open(ops.catalog_url) as store:
+        for seller_id in sellers:
+            [feed] = store.list_feeds(seller_id)
+            assert feed.last_outcome == "changed"
+            pending = store.list_moderation(status="pending", seller=seller_id)
+            assert len([item for item in pending if item.source == urls[seller_id]]) == 2
