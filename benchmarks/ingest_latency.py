@@ -22,12 +22,17 @@ turns:
 `prefect.yaml` has it): deployed on the same server, run with those
 parameters with each worker count of `--workers`, from its start until it
 and every flow run it started are finished. The feeds it refreshes must be
-registered in the store first (`--db-url` points the workers at that store).
+registered in the store first (`--db-url` points the workers at that store), or
+made by the benchmark: `--feeds N --sellers M` registers N feeds of 20 items
+over M sellers, served by a loopback HTTPS server, and publishes a new version
+of every feed (other prices, a new ETag) before each worker count, so that
+each timed night reads, checks and stages the same amount of work.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -36,9 +41,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from support_prefect import (  # noqa: E402
     FINAL_STATES,
@@ -80,8 +86,38 @@ def in_process(path: Path, runs: int, env: dict[str, str]) -> list[float]:
     return times
 
 
+class Shops:
+    """The sellers' feeds on a loopback HTTPS server: `register` them once, `publish` a new night's version."""
+
+    def __init__(self, server: Any, feeds: int, sellers: int) -> None:
+        self.server, self.feeds, self.sellers, self.version = server, feeds, sellers, 0
+
+    def sellers_yaml(self) -> str:
+        return "sellers:\n" + "".join(
+            f"  - id: boutique-{n}\n    name: Boutique {n} SARL\n    email: catalogue@boutique-{n}.example\n"
+            f"    vat_number: FR40303265045\n    default_shipping: Colissimo\n    currency: EUR\n"
+            for n in range(self.sellers))
+
+    def publish(self) -> list[tuple[str, str]]:
+        """(seller, url) of every feed, each at a new version."""
+        from refresh_feeds import feed_bytes
+
+        self.version += 1
+        changed = frozenset(range(0, 20, 2)) if self.version % 2 else frozenset()
+        return [(f"boutique-{n % self.sellers}", self.server.add(
+            f"/flux/{n}.xml", feed_bytes(20, prefix=f"F{n}-", changed=changed), content_type="application/xml",
+            etag=f'"{n}-{self.version}"')) for n in range(self.feeds)]
+
+    def register(self, db_url: str) -> None:
+        from catalog.store import Store
+
+        with Store.open(db_url) as store:
+            for n, (seller, url) in enumerate(self.publish()):
+                store.add_feed(seller, f"flux-{n}", url)
+
+
 def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str], parameters: dict,
-                 worker_counts: list[int]) -> list[tuple[int, float, int]]:
+                 worker_counts: list[int], shops: Shops | None = None) -> list[tuple[int, float, int]]:
     """(workers, seconds, flow runs) for one `refresh-feeds` run with each worker count: from its submission
     until it and every flow run started after it (its fan-out) are finished."""
     declared = [d for d in deployments() if d["name"] == "refresh-feeds"]
@@ -98,15 +134,16 @@ def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str],
             (work / name).mkdir()
             workers.append(server.start_worker(pool, name, cwd=work / name, limit=4, env=server.client_env(
                 work / name / "prefect", PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env)))
+        if shops is not None:
+            shops.publish()
         start = time.perf_counter()
-        first = server.flow_run(server.submit(deployment_id, parameters))
-        since = {"flow_runs": {"expected_start_time": {"after_": first["expected_start_time"]}}}
-        seen = -1
+        first = server.submit(deployment_id, parameters)
+        # The run and the runs it started (its fan-out); not the schedule's future nights.
+        children = {"flow_runs": {"parent_flow_run_id": {"any_": [first]}}}
         while True:
-            runs = server.api("POST", "/flow_runs/filter", json=since)
-            if len(runs) == seen and all(run["state_type"] in FINAL_STATES for run in runs):
+            runs = [server.flow_run(first), *server.api("POST", "/flow_runs/filter", json=children)]
+            if all(run["state_type"] in FINAL_STATES for run in runs):
                 break
-            seen = len(runs)
             time.sleep(1)
         results.append((count, time.perf_counter() - start, len(runs)))
         for worker in workers:
@@ -127,13 +164,21 @@ def main() -> int:
                         "parameters")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--db-url", help="the catalog store the refresh reads (default: a temporary SQLite file)")
+    parser.add_argument("--feeds", type=int, default=0, help="with --refresh: register this many loopback feeds")
+    parser.add_argument("--sellers", type=int, default=10, help="with --feeds: spread them over this many sellers")
     args = parser.parse_args()
     if not CATALOG.is_file():
         raise SystemExit(f"{CATALOG} is missing: make .venv/.installed first")
 
-    with tempfile.TemporaryDirectory(prefix="ingest-latency-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ingest-latency-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         catalog_env = {"CATALOG_DATA_DIR": str(work / "var"), "CATALOG_TAXONOMY": str(TAXONOMY)}
+        shops = None
+        if args.refresh and args.feeds:
+            from support_servers import https_server, loopback_env
+
+            shops = Shops(stack.enter_context(https_server()), args.feeds, args.sellers)
+            catalog_env.update(loopback_env(shops.server, work))
         if args.db_url:
             catalog_env["CATALOG_DB_URL"] = args.db_url
         database_url = None
@@ -152,6 +197,11 @@ def main() -> int:
                 embedded_env = clean_env(**catalog_env)
                 subprocess.run([str(CATALOG), "sellers", "load", str(ROOT / "samples" / "sellers.yaml")],
                                env=server_env, cwd=work, check=True, capture_output=True)
+                if shops is not None:
+                    (work / "boutiques.yaml").write_text(shops.sellers_yaml(), encoding="utf-8")
+                    subprocess.run([str(CATALOG), "sellers", "load", str(work / "boutiques.yaml")],
+                                   env=server_env, cwd=work, check=True, capture_output=True)
+                    shops.register(args.db_url or f"sqlite:///{work / 'var' / 'catalog.db'}")
                 command = [str(CATALOG), "ingest", str(args.file), "--seller", "atelier-dupont", "--offline"]
                 first_embedded = timed(command, embedded_env, work)
                 timed(command, server_env, work)  # warm-up: the server's first flow and task rows
@@ -168,7 +218,7 @@ def main() -> int:
                     pool = deployments()[0]["work_pool"]["name"]
                     server.cli("work-pool", "create", pool, "--type", "process", cwd=checkout, env=server_env)
                     server.cli("deploy", "--all", cwd=checkout, env=server_env)
-                    refresh = time_refresh(server, work, catalog_env, json.loads(args.refresh), args.workers)
+                    refresh = time_refresh(server, work, catalog_env, json.loads(args.refresh), args.workers, shops)
         finally:
             if database_url:
                 import psycopg
