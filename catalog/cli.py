@@ -45,6 +45,14 @@ def _store(settings: Settings) -> Store:
     return Store.open(settings.db_url)
 
 
+def _check_seller(store: Store, seller_id: str | None) -> None:
+    """An `--seller` given must name a registered seller (one clear line, exit 2, when it does not)."""
+    if seller_id:
+        from catalog.ingest import require_seller
+
+        require_seller(store, seller_id)
+
+
 def _require_file(path: Path) -> None:
     if path.is_symlink() and not path.exists():
         raise CatalogError(f"cannot open {path}: broken or looping symbolic link")
@@ -200,10 +208,7 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
 
 def cmd_feeds_list(args: argparse.Namespace) -> int:
     with _store(_settings()) as store:
-        if args.seller:
-            from catalog.ingest import require_seller
-
-            require_seller(store, args.seller)
+        _check_seller(store, args.seller)
         found = store.list_feeds(args.seller)
     if args.format == "json":
         print(json.dumps([feed.to_dict() for feed in found], ensure_ascii=False, indent=2))
@@ -357,10 +362,7 @@ def cmd_sellers_list(args: argparse.Namespace) -> int:
 
 def cmd_moderation_list(args: argparse.Namespace) -> int:
     with _store(_settings()) as store:
-        if args.seller:
-            from catalog.ingest import require_seller
-
-            require_seller(store, args.seller)
+        _check_seller(store, args.seller)
         items = store.list_moderation(status=args.status, seller=args.seller, action=args.action)
     entries = [item.to_dict() for item in items]
     if args.format == "json":
@@ -468,10 +470,7 @@ def cmd_moderation_reject(args: argparse.Namespace) -> int:
 
 def cmd_runs_list(args: argparse.Namespace) -> int:
     with _store(_settings()) as store:
-        if args.seller:
-            from catalog.ingest import require_seller
-
-            require_seller(store, args.seller)
+        _check_seller(store, args.seller)
         runs = store.runs_with_failed_email() if args.failed_email else store.list_runs(seller=args.seller)
         runs = [run for run in runs if args.seller in (None, run.seller_id)]
         staged = store.staged_counts(run.id for run in runs)

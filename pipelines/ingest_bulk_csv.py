@@ -11,12 +11,10 @@ from prefect.utilities.annotations import quote
 
 from catalog import ingest, ingest_bulk
 from catalog.domain.report import Report
-from catalog.mailer import MailError
 from catalog.settings import load_settings
 from catalog.store import Store
 from catalog.store.bulk import BulkApplied
-
-EMAIL_ATTEMPTS = 3
+from pipelines.report_steps import email_seller, write_reports
 
 
 @task(name="submit", cache_policy=NO_CACHE)
@@ -24,28 +22,6 @@ def submit(path: Path, seller_id: str, run_id: int, db_url: str) -> tuple[Report
     """Reads the file, then checks and applies it in one transaction (no retry: it is all or nothing)."""
     with Store.open(db_url) as store:
         return ingest_bulk.submit_bulk(path, load_settings(), store, seller_id, run_id)
-
-
-@task(name="write-reports", cache_policy=NO_CACHE)
-def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> dict[str, Path]:
-    settings = load_settings()
-    with Store.open(db_url) as store:
-        seller = ingest.require_seller(store, seller_id)
-        files = ingest.save_reports(report, settings, run_id, seller)
-        ingest.finish_run(store, run_id, report, settings)
-        if ingest.compose_report(report, seller, files, settings, run_id) is None:
-            store.set_email_status(run_id, "failed", "the seller has no valid email address and no ops address is set")
-    return files
-
-
-@task(name="email-seller", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 3])
-def email_seller(run_id: int, db_url: str) -> Path | None:
-    """Sends the composed report; a final failure is recorded on the run (`catalog runs resend-email`)."""
-    with Store.open(db_url) as store:
-        try:
-            return ingest.send_composed(store, load_settings(), run_id, attempts=EMAIL_ATTEMPTS).path
-        except MailError:
-            return None
 
 
 @task(name="alert-ops", cache_policy=NO_CACHE)

@@ -20,11 +20,9 @@ from prefect.utilities.annotations import quote
 
 from catalog import ingest
 from catalog.domain.report import Report
-from catalog.mailer import MailError
 from catalog.settings import load_settings
 from catalog.store import Store
-
-EMAIL_ATTEMPTS = 3
+from pipelines.report_steps import email_seller, write_reports
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False, retries=1, retry_delay_seconds=5)
@@ -39,31 +37,6 @@ def validate(path: Path, seller_id: str, db_url: str, offline: bool, progress: b
 def stage(report: Report, seller_id: str, run_id: int, db_url: str) -> list[int]:
     with Store.open(db_url) as store:
         return ingest.stage_accepted(store, report, seller_id, run_id)
-
-
-@task(name="write-reports", cache_policy=NO_CACHE, persist_result=False)
-def write_reports(report: Report, seller_id: str, run_id: int, db_url: str) -> dict[str, Path]:
-    settings = load_settings()
-    with Store.open(db_url) as store:
-        seller = ingest.require_seller(store, seller_id)
-        files = ingest.save_reports(report, settings, run_id, seller)
-        ingest.finish_run(store, run_id, report, settings)
-        if ingest.compose_report(report, seller, files, settings, run_id) is None:
-            store.set_email_status(run_id, "failed", "the seller has no valid email address and no ops address is set")
-    return files
-
-
-@task(name="email-seller", cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=[1, 3])
-def email_seller(run_id: int, db_url: str) -> Path | None:
-    """Sends the composed report. The mailer retries an unreachable server with backoff; a final failure is
-    recorded on the run, not raised: staging and reports stand, and `catalog runs resend-email` sends it later.
-    The task's own retries are for the rest (the database)."""
-    settings = load_settings()
-    with Store.open(db_url) as store:
-        try:
-            return ingest.send_composed(store, settings, run_id, attempts=EMAIL_ATTEMPTS).path
-        except MailError:
-            return None
 
 
 def _summary_markdown(outcome: ingest.IngestOutcome, seller_id: str) -> str:
