@@ -146,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         frictionless = ensure_frictionless()
         catalog = None if args.only_frictionless else ensure_catalog()
         with tempfile.TemporaryDirectory(prefix="bench-") as data_dir:
+            # The warm-up writes the project's bytecode, as any first run does (pip compiled frictionless's
+            # at install): PYTHONDONTWRITEBYTECODE would make every run of ours compile its modules again.
             env = {**os.environ, "CATALOG_DATA_DIR": data_dir}
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
             commands = {}
             if catalog is not None:
                 commands["catalog"] = [str(catalog), "validate", "--offline", target, "--format", "json"]

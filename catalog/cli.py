@@ -21,6 +21,7 @@ from catalog.domain.errors import CatalogError
 
 if TYPE_CHECKING:
     from catalog.domain.report import Report
+    from catalog.preload import PreloadedCellChecker
     from catalog.settings import Settings
     from catalog.store import Store
     from catalog.store.records import Decision
@@ -70,13 +71,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         target = Path(target)
         _require_file(target)
-    from catalog.preload import start_cell_checker
-
-    # First thing: the pandera contract loads in another process while this one reads the file.
-    preloaded = None if args.kind == "bulk" else start_cell_checker()
     from catalog.engine import Options, validate_file
     from validators.cells import full_cell_issues
 
+    preloaded = args.preloaded  # started by `main` before the command line was parsed
     if isinstance(target, Path):
         from catalog.readers import is_bulk
 
@@ -159,10 +157,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _require_file(path)
     from catalog.preload import start_cell_checker
 
-    cell_checker = start_cell_checker()  # pandera loads in a child while Prefect is imported here
+    preloaded = start_cell_checker()  # pandera loads in a child while Prefect is imported here
     from catalog import ingest
 
-    ingest.lend_cell_checker(cell_checker)
+    if preloaded is not None:
+        ingest.lend_cell_checker(preloaded)
     settings = _settings()
     with _store(settings) as store:
         ingest.require_ready_seller(store, args.seller)
@@ -687,8 +686,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A run allocates many small objects that live until its report is written (a feed's verdicts):
     # collect the youngest generation less often, so the collector's cost stays in proportion to the work.
     gc.set_threshold(50_000, 20, 20)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    preloaded = _preload_cell_checker(arguments)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(arguments)
+        args.preloaded = preloaded
         return int(args.func(args))
     except CatalogError as err:
         print(f"catalog: error: {err}", file=sys.stderr)
@@ -704,6 +706,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"catalog: internal error: {type(err).__name__}: {err} (set CATALOG_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_CANNOT_RUN
+    finally:
+        if preloaded is not None:
+            preloaded.close()
+
+
+def _preload_cell_checker(arguments: list[str]) -> PreloadedCellChecker | None:
+    """For `catalog validate`, the pandera contract starts loading in another process first thing, while this
+    one builds the command line, reads the file and runs the product checks."""
+    if arguments[:1] != ["validate"] or {"-h", "--help"} & set(arguments):
+        return None
+    from catalog.preload import start_cell_checker
+
+    return start_cell_checker()
 
 
 if __name__ == "__main__":

@@ -20,12 +20,8 @@ import signal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from catalog.domain.issues import Issue
     from validators.cells import CellRecord
-
-    CellChecker = Callable[[list[CellRecord]], list[Issue]]
 
 
 def _read_all(fd: int) -> bytes:
@@ -55,12 +51,14 @@ def _serve(rows_fd: int, result_fd: int) -> None:
 
     gc.disable()  # a short-lived process that imports, checks once and exits: cycle collection only slows the imports
 
-    # Cells stay Python strings here: pyarrow, which pandas would load for its string dtype,
-    # is not needed in this process, and skipping it saves a tenth of the start-up.
+    # Cells stay Python strings here: pyarrow, which pandas would load for its string dtype, is not needed in
+    # this process, nor hypothesis, which pandera loads for data synthesis where it is installed (the test
+    # extras); skipping them saves a fifth of the start-up.
     sys.modules.setdefault("pyarrow", None)  # type: ignore[arg-type]
-    from validators.cells import full_cell_issues, full_schema
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
+    from validators.cells import full_cell_issues, warm_up
 
-    full_schema()  # the imports and the schema are the slow part: done before the rows arrive
+    warm_up()  # the imports, the schema and pandera's first run are the slow part: done before the rows arrive
     records = pickle.loads(_read_all(rows_fd))
     _write_all(result_fd, pickle.dumps(full_cell_issues(records)))
 
@@ -71,7 +69,9 @@ class PreloadedCellChecker:
     def __init__(self) -> None:
         rows_read, self._rows_write = os.pipe()
         self._result_read, result_write = os.pipe()
-        self._used = False
+        self._used = self._closed = False
+        import numpy  # noqa: F401  # both sides need it (the duplicate search here, pandas there): loaded once
+
         self._pid = os.fork()
         if self._pid == 0:  # the child: serve once, then leave without running the parent's cleanup
             status = 0
@@ -106,6 +106,9 @@ class PreloadedCellChecker:
 
     def close(self) -> None:
         """Reap the child; one that was never sent rows (the command stopped early) is stopped at once."""
+        if self._closed:
+            return
+        self._closed = True
         atexit.unregister(self.close)
         if not self._used:
             with contextlib.suppress(ProcessLookupError):
@@ -117,10 +120,8 @@ class PreloadedCellChecker:
             os.waitpid(self._pid, 0)
 
 
-def start_cell_checker() -> CellChecker:
-    """A preloaded checker where it pays (fork available, more than one CPU), else the in-process one."""
+def start_cell_checker() -> PreloadedCellChecker | None:
+    """A preloaded checker where it pays (fork available, more than one CPU), else None: check in-process."""
     if hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
         return PreloadedCellChecker()
-    from validators.cells import full_cell_issues
-
-    return full_cell_issues
+    return None

@@ -205,6 +205,11 @@ def cell_issues(
     return [item for _, _, item in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
+def warm_up() -> None:
+    """Build the full schema and run it once on one row: pandera loads its checking machinery on first use."""
+    full_cell_issues([(1, None, {})])
+
+
 CellRecord = tuple[int, "str | None", dict[str, str]]  # spreadsheet row, Handle, cells of the checked columns
 
 
