@@ -27,6 +27,13 @@ made by the benchmark: `--feeds N --sellers M` registers N feeds of 20 items
 over M sellers, served by a loopback HTTPS server, and publishes a new version
 of every feed (other prices, a new ETag) before each worker count, so that
 each timed night reads, checks and stages the same amount of work.
+
+Each worker runs `--worker-limit` flow runs at a time (a machine's capacity).
+Workers of one machine share its CPUs; to model several machines on one,
+`--cpu-per-worker` pins each worker and its flow runs to a CPU of its own
+(worker n on CPU n), and `--feed-delay S` makes every feed answer after S
+seconds, as a shop's server across the internet does rather than loopback.
+`--refresh-only` skips the ingest measures.
 """
 
 from __future__ import annotations
@@ -89,8 +96,8 @@ def in_process(path: Path, runs: int, env: dict[str, str]) -> list[float]:
 class Shops:
     """The sellers' feeds on a loopback HTTPS server: `register` them once, `publish` a new night's version."""
 
-    def __init__(self, server: Any, feeds: int, sellers: int) -> None:
-        self.server, self.feeds, self.sellers, self.version = server, feeds, sellers, 0
+    def __init__(self, server: Any, feeds: int, sellers: int, delay: float = 0.0) -> None:
+        self.server, self.feeds, self.sellers, self.delay, self.version = server, feeds, sellers, delay, 0
 
     def sellers_yaml(self) -> str:
         return "sellers:\n" + "".join(
@@ -106,7 +113,7 @@ class Shops:
         changed = frozenset(range(0, 20, 2)) if self.version % 2 else frozenset()
         return [(f"boutique-{n % self.sellers}", self.server.add(
             f"/flux/{n}.xml", feed_bytes(20, prefix=f"F{n}-", changed=changed), content_type="application/xml",
-            etag=f'"{n}-{self.version}"')) for n in range(self.feeds)]
+            etag=f'"{n}-{self.version}"', delay=self.delay)) for n in range(self.feeds)]
 
     def register(self, db_url: str) -> None:
         from catalog.store import Store
@@ -117,7 +124,8 @@ class Shops:
 
 
 def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str], parameters: dict,
-                 worker_counts: list[int], shops: Shops | None = None) -> list[tuple[int, float, int]]:
+                 worker_counts: list[int], shops: Shops | None = None, *, limit: int = 4,
+                 cpu_per_worker: bool = False) -> list[tuple[int, float, int]]:
     """(workers, seconds, flow runs) for one `refresh-feeds` run with each worker count: from its submission
     until it and every flow run started after it (its fan-out) are finished."""
     declared = [d for d in deployments() if d["name"] == "refresh-feeds"]
@@ -132,8 +140,10 @@ def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str],
         for n in range(count):
             name = f"bench-{count}-{n}"
             (work / name).mkdir()
-            workers.append(server.start_worker(pool, name, cwd=work / name, limit=4, env=server.client_env(
-                work / name / "prefect", PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env)))
+            cpus = {n % (os.cpu_count() or 1)} if cpu_per_worker else None
+            workers.append(server.start_worker(pool, name, cwd=work / name, limit=limit, cpus=cpus,
+                                               env=server.client_env(work / name / "prefect",
+                                                                     PREFECT_WORKER_QUERY_SECONDS="1", **catalog_env)))
         if shops is not None:
             shops.publish()
         start = time.perf_counter()
@@ -146,9 +156,38 @@ def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str],
                 break
             time.sleep(1)
         results.append((count, time.perf_counter() - start, len(runs)))
+        took = [run for run in runs[1:] if run.get("start_time") and run.get("end_time")]
+        per_worker: dict[str, int] = {}
+        for run in took:
+            worker = (run.get("labels") or {}).get("prefect.worker.name", "?")
+            per_worker[worker] = per_worker.get(worker, 0) + 1
+        durations = [run["total_run_time"] for run in took]
+        if durations:
+            print(f"{count} worker(s): seller runs per worker {per_worker}, each {min(durations):.1f}-"
+                  f"{max(durations):.1f} s (median {statistics.median(durations):.1f} s)", file=sys.stderr)
         for worker in workers:
             server.stop_worker(worker)
     return results
+
+
+def time_ingests(path: Path, runs: int, work: Path, server_env: dict[str, str], embedded_env: dict[str, str],
+                 catalog_env: dict[str, str]) -> list[tuple[str, list[float]]]:
+    """(measure, seconds of each run) of `catalog ingest` on the server and embedded, `catalog validate`, and
+    the in-process check, taking turns."""
+    command = [str(CATALOG), "ingest", str(path), "--seller", "atelier-dupont", "--offline"]
+    first_embedded = timed(command, embedded_env, work)
+    timed(command, server_env, work)  # warm-up: the server's first flow and task rows
+    on_server, embedded = [], []
+    for _ in range(runs):
+        on_server.append(timed(command, server_env, work))
+        embedded.append(timed(command, embedded_env, work))
+    validate = [timed([str(CATALOG), "validate", "--offline", str(path), "--format", "json"],
+                      clean_env(**catalog_env), work) for _ in range(runs)]
+    return [("`catalog ingest`, `PREFECT_API_URL` set (running server)", on_server),
+            ("`catalog ingest`, embedded temporary server", embedded),
+            ("`catalog ingest`, embedded, first start (creates its database)", [first_embedded]),
+            ("`catalog validate --offline --format json`", validate),
+            ("`validate_file` in process, taxonomy loaded", in_process(path, runs * 4, embedded_env))]
 
 
 def row(label: str, times: list[float]) -> str:
@@ -166,7 +205,14 @@ def main() -> int:
     parser.add_argument("--db-url", help="the catalog store the refresh reads (default: a temporary SQLite file)")
     parser.add_argument("--feeds", type=int, default=0, help="with --refresh: register this many loopback feeds")
     parser.add_argument("--sellers", type=int, default=10, help="with --feeds: spread them over this many sellers")
+    parser.add_argument("--worker-limit", type=int, default=4, help="flow runs each worker runs at once")
+    parser.add_argument("--cpu-per-worker", action="store_true", help="pin worker n (and its runs) to CPU n")
+    parser.add_argument("--feed-delay", type=float, default=0.0, help="seconds before each feed answers")
+    parser.add_argument("--refresh-only", action="store_true", help="time the refresh alone, not the ingests")
     args = parser.parse_args()
+    # The first run writes the project's bytecode, as on any machine (pip compiled the libraries' at install):
+    # PYTHONDONTWRITEBYTECODE would make every timed process compile the project's modules again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if not CATALOG.is_file():
         raise SystemExit(f"{CATALOG} is missing: make .venv/.installed first")
 
@@ -177,7 +223,7 @@ def main() -> int:
         if args.refresh and args.feeds:
             from support_servers import https_server, loopback_env
 
-            shops = Shops(stack.enter_context(https_server()), args.feeds, args.sellers)
+            shops = Shops(stack.enter_context(https_server()), args.feeds, args.sellers, args.feed_delay)
             catalog_env.update(loopback_env(shops.server, work))
         if args.db_url:
             catalog_env["CATALOG_DB_URL"] = args.db_url
@@ -202,23 +248,16 @@ def main() -> int:
                     subprocess.run([str(CATALOG), "sellers", "load", str(work / "boutiques.yaml")],
                                    env=server_env, cwd=work, check=True, capture_output=True)
                     shops.register(args.db_url or f"sqlite:///{work / 'var' / 'catalog.db'}")
-                command = [str(CATALOG), "ingest", str(args.file), "--seller", "atelier-dupont", "--offline"]
-                first_embedded = timed(command, embedded_env, work)
-                timed(command, server_env, work)  # warm-up: the server's first flow and task rows
-                on_server, embedded = [], []
-                for _ in range(args.runs):
-                    on_server.append(timed(command, server_env, work))
-                    embedded.append(timed(command, embedded_env, work))
-                validate = [timed([str(CATALOG), "validate", "--offline", str(args.file), "--format", "json"],
-                                  clean_env(**catalog_env), work) for _ in range(args.runs)]
-                checks = in_process(args.file, args.runs * 4, embedded_env)
+                measures = [] if args.refresh_only else time_ingests(args.file, args.runs, work, server_env,
+                                                                      embedded_env, catalog_env)
                 refresh = []
                 if args.refresh:
                     checkout = checkout_copy(work / "checkout")
                     pool = deployments()[0]["work_pool"]["name"]
                     server.cli("work-pool", "create", pool, "--type", "process", cwd=checkout, env=server_env)
                     server.cli("deploy", "--all", cwd=checkout, env=server_env)
-                    refresh = time_refresh(server, work, catalog_env, json.loads(args.refresh), args.workers, shops)
+                    refresh = time_refresh(server, work, catalog_env, json.loads(args.refresh), args.workers, shops,
+                                           limit=args.worker_limit, cpu_per_worker=args.cpu_per_worker)
         finally:
             if database_url:
                 import psycopg
@@ -229,14 +268,16 @@ def main() -> int:
     store = "PostgreSQL" if database_url else "SQLite"
     print(f"{args.file.name}, whole process unless said, seconds ({os.cpu_count()} CPUs, "
           f"Prefect server on {store}):\n")
-    print("| measure | runs | min | median | max |\n| --- | ---: | ---: | ---: | ---: |")
-    print(row("`catalog ingest`, `PREFECT_API_URL` set (running server)", on_server))
-    print(row("`catalog ingest`, embedded temporary server", embedded))
-    print(row("`catalog ingest`, embedded, first start (creates its database)", [first_embedded]))
-    print(row("`catalog validate --offline --format json`", validate))
-    print(row("`validate_file` in process, taxonomy loaded", checks))
+    if measures:
+        print("| measure | runs | min | median | max |\n| --- | ---: | ---: | ---: | ---: |")
+        for label, times in measures:
+            print(row(label, times))
+    if refresh:
+        print(f"\nrefresh-feeds, {args.feeds or 'registered'} feeds, {args.worker_limit} flow runs per worker at once"
+              f"{', one CPU per worker' if args.cpu_per_worker else ''}"
+              f"{f', feeds answering after {args.feed_delay:g} s' if args.feed_delay else ''}:")
     for count, seconds, flow_runs in refresh:
-        print(f"\nrefresh-feeds with {count} worker(s): {seconds:.1f} s, {flow_runs} flow runs")
+        print(f"- {count} worker(s): {seconds:.1f} s, {flow_runs} flow runs")
     return 0
 
 

@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
 from prefect.runtime import deployment, flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -26,6 +27,9 @@ from catalog.settings import load_settings
 from catalog.store import Store
 
 FETCH_RETRIES = 2
+# The deployment of this flow (prefect.yaml) that runs one seller's feeds: the runs the nightly run starts,
+# bounded by its concurrency limit. The nightly run itself is another deployment, so it holds none of them.
+SELLER_DEPLOYMENT = "refresh-seller-feeds"
 
 
 def _concurrency() -> int:
@@ -52,17 +56,20 @@ def list_feeds(seller_id: str | None, feed: str | None) -> list[tuple[int, str]]
         return [(f.id, f.seller_id) for f in refresh.select_feeds(store, seller_id=seller_id, feed=feed)]
 
 
-def _this_deployment() -> str | None:
-    """`flow/deployment` when this flow run was started from a deployment (on a Prefect server), else None."""
+def _fan_out_target() -> str | None:
+    """`flow/refresh-seller-feeds` when this flow run was started from another deployment of this flow (on a
+    Prefect server), else None: a command-line run, or a seller's run, refreshes its feeds itself."""
     name = deployment.name
-    return f"{flow_run.flow_name}/{name}" if deployment.id and name else None
+    return f"{flow_run.flow_name}/{SELLER_DEPLOYMENT}" if deployment.id and name and name != SELLER_DEPLOYMENT \
+        else None
 
 
 def _fan_out(sellers: list[str], allow_removals: bool, offline: bool, target: str) -> list[str]:
-    """One flow run of this deployment per seller, for any worker of the pool to take; their ids.
+    """One flow run of the seller deployment per seller, for any worker of the pool to take; their ids.
 
-    They are not awaited: each refreshes its seller's feeds and emails that seller, and the deployment's
-    concurrency limit (prefect.yaml) bounds how many run at once.
+    They are not awaited: each refreshes its seller's feeds and emails that seller, and that deployment's
+    concurrency limit (prefect.yaml) bounds how many run at once. None is started when the deployment is
+    missing (ObjectNotFound).
     """
     runs = [run_deployment(name=target, parameters={"seller_id": seller, "allow_removals": allow_removals,
                                                     "offline": offline, "fan_out": False},
@@ -94,19 +101,25 @@ def refresh_feeds(seller_id: str | None = None, feed: str | None = None, allow_r
                   offline: bool = False, fan_out: bool | None = None) -> list[FeedOutcome]:
     """Re-read registered feeds (all, one seller's, or one), stage what changed, email each seller once.
 
-    Started from its deployment for several sellers (the nightly run), it fans out: one flow run per seller,
-    which the pool's workers share (`fan_out=None`: when it can; `False`: never, here in threads).
+    Started from its deployment for several sellers (the nightly run), it fans out: one flow run of the
+    seller deployment per seller, which the pool's workers share (`fan_out=None`: when it can; `False`: never,
+    here in threads).
     """
     logger = get_run_logger()
     delay = load_settings().feed_retry_delay
     listed = list_feeds(seller_id, feed)
     sellers = sorted({seller for _, seller in listed})
-    target = _this_deployment()
+    target = _fan_out_target()
     if fan_out is not False and target is not None and len(sellers) > 1:
-        runs = _fan_out(sellers, allow_removals, offline, target)
-        create_markdown_artifact(markdown=refresh.fan_out_markdown(sellers, runs), key="feed-refresh",
-                                 description=f"Feed refresh: {len(sellers)} sellers, one flow run each")
-        return []
+        try:
+            runs = _fan_out(sellers, allow_removals, offline, target)
+        except ObjectNotFound:
+            logger.warning("no %s deployment on this server (prefect deploy --all): every seller's feeds are "
+                           "refreshed in this run", target)
+        else:
+            create_markdown_artifact(markdown=refresh.fan_out_markdown(sellers, runs), key="feed-refresh",
+                                     description=f"Feed refresh: {len(sellers)} sellers, one flow run each")
+            return []
     feed_ids = [feed_id for feed_id, _ in listed]
     refresh_task = refresh_one.with_options(retry_delay_seconds=[delay, 3 * delay])
     futures = [refresh_task.submit(feed_id, allow_removals, offline) for feed_id in feed_ids]

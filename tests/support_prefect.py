@@ -85,14 +85,16 @@ class PrefectServer:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def start_worker(self, pool: str, name: str, *, cwd: Path, env: dict[str, str], limit: int = 1
-                     ) -> subprocess.Popen[bytes]:
+    def start_worker(self, pool: str, name: str, *, cwd: Path, env: dict[str, str], limit: int = 1,
+                     cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
         """A process worker on the pool, in its own process group (its flow runs are its children); its
-        output goes to `worker-NAME.log` in the server's home."""
+        output goes to `worker-NAME.log` in the server's home. With `cpus`, it and its flow runs run on
+        those CPUs only, as on a machine of that many cores."""
         with (self.home / f"worker-{name}.log").open("wb") as out:
             worker = subprocess.Popen([str(PREFECT), "worker", "start", "--pool", pool, "--name", name,
                                        "--limit", str(limit)], cwd=cwd, env=env, stdout=out,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+                                      stderr=subprocess.STDOUT, start_new_session=True,
+                                      preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         self.workers.append(worker)
         return worker
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from pipelines.refresh_feeds import SELLER_DEPLOYMENT
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
 
@@ -34,7 +36,9 @@ def test_every_deployment_is_on_the_one_catalog_pool():
 @pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=[d["name"] for d in DEPLOYMENTS])
 def test_deployment_points_at_a_real_flow_with_valid_parameters(deployment: dict):
     flow = _flow(deployment)
-    assert flow.name == deployment["name"]
+    # Each job's deployment is named after its flow; the nightly refresh's per-seller runs are a second
+    # deployment of the refresh flow.
+    assert flow.name == ("refresh-feeds" if deployment["name"] == SELLER_DEPLOYMENT else deployment["name"])
     accepted = inspect.signature(flow.fn).parameters
     assert set(deployment.get("parameters") or {}) <= set(accepted)
     assert deployment["work_pool"].get("work_queue_name")
@@ -59,3 +63,15 @@ def test_the_feed_refresh_runs_nightly_at_two_in_paris():
     [schedule] = refresh["schedules"]
     assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Europe/Paris")
     CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])  # a cron Prefect accepts
+
+
+def test_the_night_fans_out_to_a_bounded_seller_deployment_and_holds_no_slot_of_it():
+    """The nightly run starts one run of the seller deployment per seller; that deployment's concurrency limit
+    bounds them, and the nightly run, another deployment, holds none of its slots while it starts them."""
+    by_name = {d["name"]: d for d in DEPLOYMENTS}
+    nightly, seller = by_name["refresh-feeds"], by_name[SELLER_DEPLOYMENT]
+    assert seller["entrypoint"] == nightly["entrypoint"]
+    assert seller["parameters"]["fan_out"] is False and not seller.get("schedules")
+    assert 1 <= seller["concurrency_limit"] <= 16
+    assert "concurrency_limit" not in nightly
+    assert seller["work_pool"] == nightly["work_pool"]

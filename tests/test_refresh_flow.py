@@ -132,3 +132,22 @@ def test_remove_forgets_the_feed_and_keeps_its_products(world, capfd) -> None:
     assert "no feed registered" in capfd.readouterr().out
     with Store.open(load_settings().db_url) as store:
         assert [i.handle for i in store.list_moderation(status="pending")] == ["p-1"]
+
+
+def test_a_night_whose_seller_deployment_is_missing_refreshes_every_seller_itself(world, monkeypatch) -> None:
+    """Run as the nightly deployment (Prefect's runtime says so) on a server where `refresh-seller-feeds` was
+    never deployed: no run can be handed out, so this run refreshes both sellers' feeds itself."""
+    import uuid
+
+    from pipelines.refresh_feeds import refresh_feeds
+
+    server, smtp = world
+    with Store.open(load_settings().db_url) as store:
+        for seller in ("atelier-dupont", "lumiere-bureau"):
+            store.add_feed(seller, "catalogue", Shop(server, path=f"/flux/{seller}.xml").publish(TOOLS[:2]))
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(uuid.uuid4()))
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__NAME", "refresh-feeds")
+    outcomes = refresh_feeds(offline=True)
+    assert sorted((o.seller_id, o.outcome) for o in outcomes) == [("atelier-dupont", "changed"),
+                                                                  ("lumiere-bureau", "changed")]
+    assert len(smtp.messages) == 2

@@ -206,6 +206,8 @@ def test_the_nightly_refresh_hands_each_seller_to_a_flow_run_the_workers_share(o
     children = ops.server.api("POST", "/flow_runs/filter", json={
         "flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}})
     assert sorted(run["parameters"]["seller_id"] for run in children) == sellers
+    seller_deployment = ops.server.deployment_id("refresh-feeds", "refresh-seller-feeds")
+    assert {run["deployment_id"] for run in children} == {seller_deployment}
     runs = ops.server.wait([run["id"] for run in children])
     assert [run["state_type"] for run in runs] == ["COMPLETED"] * len(sellers)
     assert {run["labels"]["prefect.worker.name"] for run in runs} == {"w1", "w2"}
