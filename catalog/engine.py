@@ -274,6 +274,9 @@ def check_reading(reading: Reading, *, taxonomy: Taxonomy | None, options: Optio
     type_fixes: dict[str, str] = {}
     hashes: dict[str, str] = {}
     versions, pricing = options.known_versions, seller_context(options.seller)
+    send = getattr(options.cell_checker, "send", None)  # a checker in another process can start now
+    if send is not None and reading.cell_records and versions is None:
+        send(reading.cell_records)  # no product will be skipped as unchanged: these are the rows it checks
     for product, read_issues in source:
         mine = list(read_issues)
         digest = content_hash(product, pricing) if versions is not None and product.handle else None

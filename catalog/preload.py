@@ -17,6 +17,7 @@ import contextlib
 import os
 import pickle
 import signal
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,19 +65,27 @@ def _serve(rows_fd: int, result_fd: int) -> None:
 
 
 class PreloadedCellChecker:
-    """A forked child with pandera loaded that checks one table's cells."""
+    """A forked child with pandera loaded that checks one table's cells.
+
+    `send` hands it the rows as soon as they are known, so that it checks them while this process judges
+    the products; calling it with the same rows collects the issues (it sends them first when `send` was not
+    called).
+    """
 
     def __init__(self) -> None:
-        rows_read, self._rows_write = os.pipe()
+        rows_read, rows_write = os.pipe()
         self._result_read, result_write = os.pipe()
+        self._rows_write: int | None = rows_write
         self._used = self._closed = False
+        self._sent: list[CellRecord] | None = None
+        self._sender: threading.Thread | None = None
         import numpy  # noqa: F401  # both sides need it (the duplicate search here, pandas there): loaded once
 
         self._pid = os.fork()
         if self._pid == 0:  # the child: serve once, then leave without running the parent's cleanup
             status = 0
             try:
-                os.close(self._rows_write)
+                os.close(rows_write)
                 os.close(self._result_read)
                 _detach_standard_streams()
                 _serve(rows_read, result_write)
@@ -88,24 +97,43 @@ class PreloadedCellChecker:
         os.close(result_write)
         atexit.register(self.close)
 
+    def send(self, records: list[CellRecord]) -> None:
+        """Hand the rows to the child now. A thread writes them: a pipe holds less than a file's cells, and
+        the child reads them only once its imports are done."""
+        if self._sent is not None or self._closed:
+            return
+        self._sent = records
+        self._sender = threading.Thread(target=self._write_rows, args=(pickle.dumps(records),), daemon=True)
+        self._sender.start()
+
+    def _write_rows(self, data: bytes) -> None:
+        fd, self._rows_write = self._rows_write, None
+        if fd is None:
+            return
+        try:
+            _write_all(fd, data)
+        except OSError:
+            pass  # the child is gone: the caller checks the rows in-process
+        finally:
+            os.close(fd)
+
     def __call__(self, records: list[CellRecord]) -> list[Issue]:
         from validators.cells import full_cell_issues
 
-        self._used = True
+        self.send(records)
         result: Any = None
-        try:
-            _write_all(self._rows_write, pickle.dumps(records))
-            os.close(self._rows_write)
-            data = _read_all(self._result_read)
-            result = pickle.loads(data) if data else None
-        except (OSError, pickle.UnpicklingError, EOFError):
-            result = None
-        finally:
-            self.close()
+        if self._sent is records:
+            self._used = True
+            try:
+                data = _read_all(self._result_read)
+                result = pickle.loads(data) if data else None
+            except (OSError, pickle.UnpicklingError, EOFError):
+                result = None
+        self.close()
         return result if isinstance(result, list) else full_cell_issues(records)
 
     def close(self) -> None:
-        """Reap the child; one that was never sent rows (the command stopped early) is stopped at once."""
+        """Reap the child; one whose issues were not collected (the command stopped early) is stopped at once."""
         if self._closed:
             return
         self._closed = True
@@ -113,9 +141,13 @@ class PreloadedCellChecker:
         if not self._used:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
+        if self._sender is not None:
+            self._sender.join()  # it owns the rows' end of the pipe until it is done with it
         for fd in (self._rows_write, self._result_read):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._rows_write = None
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self._pid, 0)
 

@@ -49,6 +49,23 @@ def test_the_preloaded_child_finds_what_the_in_process_check_finds() -> None:
     assert PreloadedCellChecker()(RECORDS) == expected
 
 
+def test_rows_sent_early_and_more_than_a_pipe_holds_come_back_checked() -> None:
+    """`send` while the child may still be importing (the engine sends before judging the products)."""
+    many = [(n, f"produit-{n}", {"Handle": f"produit-{n}", "Variant Price": "12,5" if n % 7 else "12.50",
+                                 "Body (HTML)": "<p>" + "description " * 20 + "</p>"}) for n in range(2, 3002)]
+    checker = PreloadedCellChecker()
+    checker.send(many)
+    assert checker(many) == full_cell_issues(many)
+
+
+def test_other_rows_than_those_sent_are_checked_in_process_and_the_child_stopped() -> None:
+    before = children()
+    checker = PreloadedCellChecker()
+    checker.send(RECORDS[:1])
+    assert checker(RECORDS) == full_cell_issues(RECORDS)
+    assert children() == before
+
+
 def test_an_unused_child_is_stopped_and_reaped_and_closing_twice_is_harmless() -> None:
     before = children()
     checker = PreloadedCellChecker()
