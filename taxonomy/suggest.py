@@ -258,9 +258,16 @@ class _Index:
         return weights
 
     def _reading(self, weights: dict[str, float]) -> _Reading:
-        norm = math.sqrt(sum((weight * self.idf[w]) ** 2 for w, weight in weights.items())) or 1.0
-        terms = tuple((w, weight * self.idf[w] ** 2) for w, weight in weights.items())
-        return _Reading(terms, norm, frozenset(w for w, weight in weights.items() if weight == 1.0))
+        idf = self.idf
+        squares = 0.0
+        terms, heads = [], []
+        for w, weight in weights.items():  # one pass: this runs for every reading of every category
+            value = idf[w]
+            squares += (weight * value) ** 2
+            terms.append((w, weight * value ** 2))
+            if weight == 1.0:
+                heads.append(w)
+        return _Reading(tuple(terms), math.sqrt(squares) or 1.0, frozenset(heads))
 
     def similar(self, word: str) -> list[tuple[str, float]]:
         """Vocabulary words close to `word`, with a similarity in (0, 1]."""
