@@ -266,9 +266,9 @@ def main() -> int:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     store = "PostgreSQL" if database_url else "SQLite"
-    print(f"{args.file.name}, whole process unless said, seconds ({os.cpu_count()} CPUs, "
-          f"Prefect server on {store}):\n")
+    print(f"{os.cpu_count()} CPUs, Prefect server on {store}")
     if measures:
+        print(f"\n{args.file.name}, whole process unless said, seconds:\n")
         print("| measure | runs | min | median | max |\n| --- | ---: | ---: | ---: | ---: |")
         for label, times in measures:
             print(row(label, times))

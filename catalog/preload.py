@@ -1,13 +1,14 @@
 """Loading pandera in a second process while the command does everything else.
 
 Importing pandas and pandera costs about as long as checking a whole 500-row
-file does, and the cell contract needs them only at the end. On a machine
-with more than one CPU, `catalog validate` forks a child first thing; the
-child imports them, builds the schema, then checks the cells the parent sends
-it, while the parent reads the file, loads the taxonomy and runs the product
-checks. Nothing is imported before the fork beyond `os` and `pickle`, so the
-child starts at once. Where fork is unavailable, or the child fails, the
-check runs in-process with the same result.
+file does, and only the cell contract needs them. On a machine with more
+than one CPU, `catalog validate` forks a child first thing, before it parses
+its command line; the child imports them, builds the schema and runs it once,
+then checks the cells the parent sends it as soon as the file is read, while
+the parent loads the taxonomy and runs the product checks. Before the fork
+only numpy is imported, which both sides need, so the child starts at once.
+Where fork is unavailable, or the child fails, the check runs in-process with
+the same result.
 """
 
 from __future__ import annotations

@@ -60,8 +60,9 @@ def _fan_out_target() -> str | None:
     """`flow/refresh-seller-feeds` when this flow run was started from another deployment of this flow (on a
     Prefect server), else None: a command-line run, or a seller's run, refreshes its feeds itself."""
     name = deployment.name
-    return f"{flow_run.flow_name}/{SELLER_DEPLOYMENT}" if deployment.id and name and name != SELLER_DEPLOYMENT \
-        else None
+    if not deployment.id or not name or name == SELLER_DEPLOYMENT:
+        return None
+    return f"{flow_run.flow_name}/{SELLER_DEPLOYMENT}"
 
 
 def _fan_out(sellers: list[str], allow_removals: bool, offline: bool, target: str) -> list[str]:
