@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -157,10 +158,7 @@ def time_refresh(server: PrefectServer, work: Path, catalog_env: dict[str, str],
             time.sleep(1)
         results.append((count, time.perf_counter() - start, len(runs)))
         took = [run for run in runs[1:] if run.get("start_time") and run.get("end_time")]
-        per_worker: dict[str, int] = {}
-        for run in took:
-            worker = (run.get("labels") or {}).get("prefect.worker.name", "?")
-            per_worker[worker] = per_worker.get(worker, 0) + 1
+        per_worker = dict(Counter((run.get("labels") or {}).get("prefect.worker.name", "?") for run in took))
         durations = [run["total_run_time"] for run in took]
         if durations:
             print(f"{count} worker(s): seller runs per worker {per_worker}, each {min(durations):.1f}-"

@@ -22,6 +22,7 @@ from support_prefect import PrefectServer, checkout_copy, deployments, prefect_s
 from support_servers import LoopbackServer, https_server, loopback_env
 
 from catalog.store import Store
+from pipelines.refresh_feeds import SELLER_DEPLOYMENT
 from tests.conftest import SHARED_TAXONOMY
 
 pytestmark = pytest.mark.server
@@ -206,7 +207,7 @@ def test_the_nightly_refresh_hands_each_seller_to_a_flow_run_the_workers_share(o
     children = ops.server.api("POST", "/flow_runs/filter", json={
         "flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}})
     assert sorted(run["parameters"]["seller_id"] for run in children) == sellers
-    seller_deployment = ops.server.deployment_id("refresh-feeds", "refresh-seller-feeds")
+    seller_deployment = ops.server.deployment_id("refresh-feeds", SELLER_DEPLOYMENT)
     assert {run["deployment_id"] for run in children} == {seller_deployment}
     runs = ops.server.wait([run["id"] for run in children])
     assert [run["state_type"] for run in runs] == ["COMPLETED"] * len(sellers)
